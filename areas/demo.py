@@ -1,0 +1,149 @@
+"""Synthetic, GIAS-shaped schools for the demo and for tests.
+
+Rows go through the real GIAS import (areas.services.school_import_gias),
+so the demo exercises the same path as a real extract.
+"""
+
+import random
+
+from .gias import gias_csv_bytes
+from .models import Area
+from .services import school_import_gias
+
+NAME_STEMS = [
+    "Oakfield",
+    "Hillside",
+    "Brookside",
+    "Westfield",
+    "Meadowbank",
+    "Northgate",
+    "St Mary's",
+    "St John's",
+    "Holy Trinity",
+    "Christ Church",
+    "Parkside",
+    "Riverside",
+    "Fairfield",
+    "Greenacres",
+    "Highfield",
+    "Kingsway",
+    "Moorland",
+    "Queensbury",
+    "Sandcroft",
+    "Thornhill",
+    "Victoria",
+    "Willowbrook",
+    "Ashgrove",
+    "Beechwood",
+    "Castle Hill",
+    "Churchill",
+    "Elmwood",
+    "Foxwood",
+    "Grange",
+    "Heathfield",
+    "Lakeside",
+    "Manor",
+    "Newbridge",
+    "Orchard",
+    "Redhill",
+    "Southfields",
+    "Springfield",
+    "Stonebridge",
+    "Valley",
+    "Woodlands",
+]
+POSTCODE_PREFIXES = {
+    "blackpool": ["FY1", "FY2", "FY3", "FY4"],
+    "derby": ["DE1", "DE21", "DE22", "DE23", "DE24"],
+    "north-yorkshire-coast": ["YO11", "YO12", "YO21", "YO14"],
+    "norwich": ["NR1", "NR2", "NR3", "NR4"],
+    "oldham": ["OL1", "OL4", "OL8", "OL9"],
+    "west-somerset": ["TA23", "TA24", "TA4"],
+    "bradford": ["BD1", "BD3", "BD5", "BD8"],
+    "doncaster": ["DN1", "DN2", "DN4", "DN5"],
+    "fenland-and-east-cambridgeshire": ["PE13", "PE15", "CB6", "CB7"],
+    "hastings": ["TN34", "TN35", "TN37", "TN38"],
+    "ipswich": ["IP1", "IP2", "IP3", "IP4"],
+    "stoke-on-trent": ["ST1", "ST3", "ST4", "ST6"],
+}
+# phase, ages, type, pupils range, suffix, weight
+SCHOOL_SHAPES = [
+    ("Primary", (4, 11), "Community school", (120, 650), "Primary School", 40),
+    ("Primary", (4, 11), "Academy converter", (150, 630), "Primary Academy", 20),
+    ("Primary", (4, 11), "Voluntary aided school", (90, 420), "C of E Primary School", 10),
+    ("Secondary", (11, 16), "Academy sponsor led", (600, 1500), "Academy", 10),
+    ("Secondary", (11, 18), "Academy converter", (800, 1900), "High School", 8),
+    ("Secondary", (11, 16), "Community school", (500, 1200), "Community College", 4),
+    ("16 plus", (16, 19), "Further education", (300, 2500), "Sixth Form College", 2),
+    ("Not applicable", (3, 19), "Community special school", (60, 220), "School", 4),
+    ("Nursery", (2, 5), "LA nursery school", (40, 120), "Nursery School", 2),
+]
+POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+TRUSTS = [
+    "Bright Futures Learning Trust",
+    "Coastal Academies Trust",
+    "Dales Education Trust",
+    "Enquire Learning Trust",
+    "Northern Lights Schools Partnership",
+    "Unity Learning Trust",
+]
+
+
+def demo_gias_rows(*, seed: int = 2017) -> list[dict]:
+    """15-40 synthetic open schools per area, plus a few closed ones and a few
+    in the same LA but outside the area's districts. Deterministic."""
+    rng = random.Random(seed)
+    rows = []
+    for area_index, area in enumerate(
+        Area.objects.prefetch_related("local_authorities__districts")
+    ):
+        la = area.local_authorities.all()[0]
+        districts = [d.name for d in la.districts.all()] or [la.la_name]
+        count = rng.randint(15, 40)
+        stems = rng.sample(NAME_STEMS, k=count)
+        for index, stem in enumerate(stems):
+            rows.append(
+                _school_row(
+                    rng, area, la, rng.choice(districts), stem, 100000 + area_index * 1000 + index
+                )
+            )
+        rows[-1]["EstablishmentStatus (name)"] = "Open, but proposed to close"
+        rows.append(
+            {
+                **_school_row(
+                    rng, area, la, districts[0], "Old Town", 100000 + area_index * 1000 + 900
+                ),
+                "EstablishmentStatus (name)": "Closed",
+                "NumberOfPupils": "",
+            }
+        )
+    return rows
+
+
+def _school_row(rng, area, la, district, stem, urn):
+    phase, (low, high), kind, (fewest, most), suffix, _ = rng.choices(
+        SCHOOL_SHAPES, weights=[shape[-1] for shape in SCHOOL_SHAPES]
+    )[0]
+    academy = kind.startswith("Academy")
+    prefix = rng.choice(POSTCODE_PREFIXES.get(area.slug, ["ZZ1"]))
+    return {
+        "URN": str(urn),
+        "LA (code)": str(la.la_code),
+        "LA (name)": la.la_name,
+        "EstablishmentNumber": str(2000 + urn % 1000),
+        "EstablishmentName": f"{stem} {suffix}",
+        "TypeOfEstablishment (name)": kind,
+        "EstablishmentStatus (name)": "Open",
+        "PhaseOfEducation (name)": phase,
+        "StatutoryLowAge": str(low),
+        "StatutoryHighAge": str(high),
+        "NumberOfPupils": str(rng.randint(fewest, most)),
+        "PercentageFSM": f"{rng.uniform(8, 52):.1f}",
+        "Trusts (name)": rng.choice(TRUSTS) if academy else "",
+        "DistrictAdministrative (name)": district,
+        "Postcode": f"{prefix} {rng.randint(1, 9)}{''.join(rng.choices(POSTCODE_LETTERS, k=2))}",
+    }
+
+
+def seed_schools(*, seed: int = 2017):
+    return school_import_gias(data=gias_csv_bytes(demo_gias_rows(seed=seed)))

@@ -1,0 +1,48 @@
+"""Reads for areas and schools. Every page, export and API view reads these,
+so scoping is applied once."""
+
+from collections import Counter
+
+from django.db.models import Count, Sum
+
+from core.scoping import visible_to
+
+from .models import Area, School
+
+
+def school_list(*, user, area=None):
+    schools = visible_to(School.objects.open(), user).select_related("area")
+    if area is not None:
+        schools = schools.filter(area=area)
+    return schools.order_by("name")
+
+
+def area_list(*, user):
+    """Areas the user may see, each with counts of the open schools the user
+    may see in it."""
+    areas = list(visible_to(Area.objects.all(), user).order_by("name"))
+    totals = {
+        row["area"]: row
+        for row in school_list(user=user)
+        .filter(area__in=[a.pk for a in areas])
+        .order_by()
+        .values("area")
+        .annotate(schools=Count("pk"), pupils=Sum("number_of_pupils"))
+    }
+    for area in areas:
+        row = totals.get(area.pk, {})
+        area.school_count = row.get("schools", 0)
+        area.pupil_count = row.get("pupils") or 0
+    return areas
+
+
+def area_summary(*, user, area):
+    """The schools the user may see in an area, with counts by phase."""
+    schools = list(school_list(user=user, area=area))
+    by_phase = Counter(school.phase or "Not recorded" for school in schools)
+    return {
+        "schools": schools,
+        "school_count": len(schools),
+        "pupil_count": sum(s.number_of_pupils or 0 for s in schools),
+        "schools_by_phase": sorted(by_phase.items()),
+    }

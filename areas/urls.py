@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "areas"
+
+urlpatterns = [
+    path("areas/", views.AreaListView.as_view(), name="list"),
+    path("areas/<slug:slug>/", views.AreaDetailView.as_view(), name="detail"),
+    path("schools/", views.SchoolListView.as_view(), name="school-list"),
+    path("schools/<int:urn>/", views.SchoolDetailView.as_view(), name="school"),
+]

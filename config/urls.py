@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.StartView.as_view(), name="start"),
+    path("home/", core_views.HomeView.as_view(), name="home"),
+    path("sign-in/", core_views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", core_views.SignOutView.as_view(), name="sign-out"),
+    path("signed-out/", core_views.SignedOutView.as_view(), name="signed-out"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("areas.urls")),
+]

@@ -1,0 +1,186 @@
+"""GOV.UK Design System rendering for every Django form.
+
+settings.FORM_RENDERER points at GovUKFormRenderer, so `{{ form }}` and
+`{{ form.field.as_field_group }}` produce GOV.UK form groups, and
+`{{ form.field }}` alone produces a widget with the GOV.UK classes. Forms need
+no base class or mixin.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.forms import widgets
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+
+from . import services
+
+# GOV.UK class on the widget, and the extra class when the field has an
+# error (None: the component marks errors on its form group only).
+_WIDGET_CLASSES = {
+    "checkbox": ("govuk-checkboxes__input", None),
+    "checkboxes": ("govuk-checkboxes__input", None),
+    "radios": ("govuk-radios__input", None),
+    "select": ("govuk-select", "govuk-select--error"),
+    "textarea": ("govuk-textarea", "govuk-textarea--error"),
+    "file": ("govuk-file-upload", "govuk-file-upload--error"),
+    "input": ("govuk-input", "govuk-input--error"),
+}
+
+
+def govuk_kind(widget):
+    """Which GOV.UK component a widget is rendered as (see field.html)."""
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, widgets.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, widgets.RadioSelect):
+        return "radios"
+    if widget.use_fieldset:
+        # Several inputs for one value (MultiWidget, SelectDateWidget): a
+        # fieldset, as the GOV.UK date input does.
+        return "fieldset"
+    if isinstance(widget, widgets.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, widgets.Select):
+        return "select"
+    if isinstance(widget, widgets.Textarea):
+        return "textarea"
+    if isinstance(widget, widgets.FileInput):
+        return "file"
+    return "input"
+
+
+def _input_kind(widget):
+    """The kind whose classes go on the widget's inputs."""
+    kind = govuk_kind(widget)
+    if kind != "fieldset":
+        return kind
+    if isinstance(widget, widgets.SelectDateWidget):
+        return "select"
+    if isinstance(widget, widgets.MultiWidget) and widget.widgets:
+        kind = _input_kind(widget.widgets[0])
+        return kind if kind in _WIDGET_CLASSES else "input"
+    return "input"
+
+
+class GovUKBoundField(BoundField):
+    """A BoundField with GOV.UK ids, classes and attributes.
+
+    - The hint (help_text) has id `<auto_id>_hint` and each error message
+      `<auto_id>_error`; aria-describedby lists them (after any
+      aria-describedby the widget was given). Radios and checkboxes carry
+      aria-describedby on their fieldset instead, as GOV.UK Frontend does.
+    - No HTML `required` attribute, whatever form.use_required_attribute says:
+      validation is server-side so that the error summary and error messages
+      show, which browser validation would pre-empt.
+    """
+
+    @property
+    def govuk_kind(self):
+        return govuk_kind(self.field.widget)
+
+    @property
+    def hint_id(self):
+        if self.auto_id and self.help_text and not self.is_hidden:
+            return f"{self.auto_id}_hint"
+        return ""
+
+    @property
+    def error_id(self):
+        if self.auto_id and self.errors and not self.is_hidden:
+            return f"{self.auto_id}_error"
+        return ""
+
+    @property
+    def aria_describedby(self):
+        ids = [
+            self.field.widget.attrs.get("aria-describedby", ""),
+            self.hint_id,
+            self.error_id,
+        ]
+        return " ".join(id_ for id_ in ids if id_)
+
+    @property
+    def error_summary_href(self):
+        """Fragment the error summary links to: the field's (first) input."""
+        if self.govuk_kind in ("radios", "checkboxes"):
+            # Django gives the group no id_for_label; GOV.UK links the first option.
+            id_ = next((o.id_for_label for o in self.subwidgets if o.id_for_label), "")
+        else:
+            id_ = self.id_for_label
+        return f"#{id_}" if id_ else ""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        widget = widget or self.field.widget
+        attrs = super().build_widget_attrs(attrs, widget)
+        attrs.pop("required", None)
+        if isinstance(widget, widgets.MultiWidget):
+            for subwidget in widget.widgets:
+                subwidget.attrs.pop("required", None)
+        kind = _input_kind(widget)
+        if kind == "hidden":
+            return attrs
+        govuk_class, error_class = _WIDGET_CLASSES[kind]
+        classes = [govuk_class]
+        if self.errors and error_class:
+            classes.append(error_class)
+        classes += [widget.attrs.get("class", ""), attrs.get("class", "")]
+        attrs["class"] = " ".join(c for c in classes if c)
+        return attrs
+
+
+class GovUKFormRenderer(TemplatesSetting):
+    """Renders forms and fields with the GOV.UK templates in
+    core/templates/govuk/forms/. Templates come from settings.TEMPLATES, so
+    Django's own widget templates must be findable there too ("django.forms"
+    in INSTALLED_APPS with APP_DIRS on)."""
+
+    form_template_name = "govuk/forms/form.html"
+    field_template_name = "govuk/forms/field.html"
+    bound_field_class = GovUKBoundField
+
+
+class SignInForm(AuthenticationForm):
+    """Email and password, with failed attempts throttled per account and per
+    client address before a password is even checked."""
+
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password.",
+        "inactive": "This account has been deactivated.",
+        "throttled": (
+            "There have been too many failed attempts to sign in. "
+            "Wait %(minutes)s minutes and try again."
+        ),
+    }
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or self.data.get("username", "")
+        address = services.client_address(self.request)
+        if services.sign_in_is_throttled(email=email, address=address):
+            services.sign_in_refusal_record(email=email, address=address)
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": settings.SIGN_IN_THROTTLE_WINDOW_SECONDS // 60},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            services.sign_in_failure_record(email=email, address=address)
+            raise
+        services.sign_in_success_record(email=email, address=address)
+        return cleaned

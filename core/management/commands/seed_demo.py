@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from areas.demo import seed_schools
+from core.demo import seed_users
+
+
+class Command(BaseCommand):
+    help = "Load the deterministic demo data set and print how to sign in as each role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=["demo"],
+            default="demo",
+            help="Size of the data set. 'demo': 15-40 schools per area.",
+        )
+        parser.add_argument("--seed", type=int, default=2017, help="Random seed (default 2017).")
+
+    def handle(self, *args, scale, seed, **options):
+        password = getattr(settings, "DEMO_PASSWORD", "")
+        if not password:
+            raise CommandError("Demo data needs DEMO_PASSWORD (set in local and test settings).")
+        with transaction.atomic():
+            result = seed_schools(seed=seed)
+            accounts = seed_users(password=password)
+        self.stdout.write("Schools: " + "; ".join(result.summary_lines()))
+        self.stdout.write("")
+        self.stdout.write("Sign in at http://127.0.0.1:8000/sign-in/ as any of these:")
+        width = max(len(a.email) for a in accounts)
+        for account in accounts:
+            self.stdout.write(f"  {account.email:<{width}}  {account.role:<14} {account.scope}")
+        self.stdout.write(f"Password for every demo account: {password}")

@@ -1,0 +1,97 @@
+"""Base views. Every view is either scoped (ScopedViewMixin) or public
+(PublicViewMixin / @public_view); tests/core/test_url_scoping.py fails for a
+URL whose view is neither."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core.exceptions import PermissionDenied
+from django.db import connections
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from . import selectors
+from .forms import SignInForm
+from .health import service_health
+from .scoping import visible_to
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Signed-in users only; the QuerySet is cut to the user's scope.
+
+    Read-only roles (DfE staff) may not send anything but safe methods.
+    """
+
+    scoping = "scoped"
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and request.method not in SAFE_METHODS
+            and request.user.is_read_only
+        ):
+            raise PermissionDenied("Your role can view but not change data.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return visible_to(super().get_queryset(), self.request.user)
+
+
+class PublicViewMixin:
+    """Pages anyone may see signed out: sign-in, the start page, health."""
+
+    scoping = "public"
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        view.login_required = False
+        return view
+
+
+def public_view(view_func):
+    view_func.scoping = "public"
+    view_func.login_required = False
+    return view_func
+
+
+class StartView(PublicViewMixin, TemplateView):
+    template_name = "core/start.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().get(request, *args, **kwargs)
+
+
+class HomeView(ScopedViewMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, **selectors.home_summary(user=self.request.user))
+
+
+class SignInView(PublicViewMixin, LoginView):
+    template_name = "core/sign_in.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(PublicViewMixin, LogoutView):
+    """POST only (Django's LogoutView); anyone may sign out."""
+
+
+class SignedOutView(PublicViewMixin, TemplateView):
+    template_name = "core/signed_out.html"
+
+
+@public_view
+@never_cache
+@require_GET
+def healthz(request):
+    health = service_health(connections["default"])
+    return JsonResponse(health.as_dict(), status=200 if health.ok else 503)

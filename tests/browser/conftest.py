@@ -1,0 +1,70 @@
+"""Browser tests: Playwright drives Debian's Chromium against live_server.
+
+Playwright's sync API runs an event loop in the test thread, so Django's
+async-safety guard would refuse ORM calls made by the test itself.
+"""
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.factories import TEST_PASSWORD
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SERIOUS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    def check(page):
+        results = axe.run(page)
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in results.response["violations"]
+            if v["impact"] in SERIOUS
+        ]
+        assert not serious, f"{page.url}:\n" + "\n".join(serious)
+        return results
+
+    return check
+
+
+@pytest.fixture
+def sign_in(live_server):
+    def do_sign_in(page, email, password=TEST_PASSWORD):
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/home/")
+
+    return do_sign_in
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Console errors the Content-Security-Policy raised on the page."""
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return errors

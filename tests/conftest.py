@@ -1,0 +1,102 @@
+"""Fixtures every test shares.
+
+The suite runs against real PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
+A missing service stops the run with an error; nothing is silently skipped.
+"""
+
+import importlib
+import os
+
+import pytest
+import redis
+from django.conf import settings
+
+from tests.factories import SchoolFactory, UserFactory
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    problems = []
+    if "postgresql" not in engine:
+        problems.append(f"DATABASE_URL must point at PostgreSQL (the engine is {engine})")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL must point at Redis")
+    else:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3)
+        try:
+            client.ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis at {settings.REDIS_URL} is not reachable: {error}")
+        finally:
+            client.close()
+    if problems:
+        pytest.exit("The test suite needs its services:\n  " + "\n  ".join(problems), returncode=3)
+
+
+@pytest.fixture
+def reference_areas(db):
+    """The 12 areas from the data migration. Transactional tests flush the
+    database, so they are put back (idempotently) from the migration itself."""
+    from django.apps import apps
+
+    from areas.models import Area
+
+    migration = importlib.import_module("areas.migrations.0002_the_twelve_areas")
+    migration.create_areas(apps, None)
+    return {area.slug: area for area in Area.objects.all()}
+
+
+@pytest.fixture
+def area(reference_areas):
+    return reference_areas["blackpool"]
+
+
+@pytest.fixture
+def other_area(reference_areas):
+    return reference_areas["hastings"]
+
+
+@pytest.fixture
+def school(area):
+    return SchoolFactory(area=area, name="Own Scope Academy")
+
+
+@pytest.fixture
+def other_school(other_area):
+    return SchoolFactory(area=other_area, name="Other Scope Academy")
+
+
+@pytest.fixture
+def users(area, school):
+    """One user per role, scoped to `area` and `school`."""
+    from core.models import Role
+
+    return {
+        Role.SCHOOL_STAFF: UserFactory(role=Role.SCHOOL_STAFF, schools=[school]),
+        Role.BOARD_MEMBER: UserFactory(role=Role.BOARD_MEMBER, area=area),
+        Role.AREA_LEAD: UserFactory(role=Role.AREA_LEAD, area=area),
+        Role.DFE_STAFF: UserFactory(role=Role.DFE_STAFF),
+        Role.ADMINISTRATOR: UserFactory(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True),
+    }
+
+
+# --- Browser tests: Debian's Chromium, never a downloaded browser ---------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

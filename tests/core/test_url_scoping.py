@@ -1,0 +1,84 @@
+"""Scoping is structural: every URL's view is scoped or explicitly public,
+and a signed-out visitor is sent to sign-in from every page but the public
+ones."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from core.views import ScopedViewMixin
+
+PUBLIC_URL_NAMES = {"start", "sign-in", "sign-out", "signed-out", "healthz"}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            child_namespace = pattern.namespace or namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), child_namespace)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace, pattern
+
+
+def _app_patterns():
+    """Every URL except Django's admin, which guards itself (is_staff)."""
+    return [
+        (route, namespace, pattern)
+        for route, namespace, pattern in _walk(get_resolver().url_patterns)
+        if namespace != "admin"
+    ]
+
+
+def _scoping(callback):
+    view_class = getattr(callback, "view_class", None)
+    return getattr(view_class or callback, "scoping", None), view_class
+
+
+def test_there_are_urls_to_check():
+    assert len(_app_patterns()) >= 9
+
+
+@pytest.mark.parametrize(
+    ("route", "pattern"),
+    [(route, pattern) for route, _, pattern in _app_patterns()],
+    ids=[route or "/" for route, _, _ in _app_patterns()],
+)
+def test_every_view_is_scoped_or_explicitly_public(route, pattern):
+    scoping, view_class = _scoping(pattern.callback)
+    if scoping == "public":
+        assert pattern.name in PUBLIC_URL_NAMES, f"{route} is public but not on the public list"
+        assert getattr(pattern.callback, "login_required", True) is False
+    else:
+        assert scoping == "scoped", f"{route} is neither scoped nor public"
+        assert view_class is not None, route
+        assert issubclass(view_class, ScopedViewMixin), route
+        assert getattr(pattern.callback, "login_required", True) is not False
+
+
+def _example_path(route):
+    return "/" + route.replace("<slug:slug>", "blackpool").replace("<int:urn>", "100000").replace(
+        "<int:pk>", "1"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route",
+    [route for route, _, pattern in _app_patterns() if pattern.name not in PUBLIC_URL_NAMES],
+)
+def test_signed_out_visitor_is_sent_to_sign_in(client, route):
+    path = _example_path(route)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/sign-in/", "/signed-out/", "/healthz"])
+def test_public_pages_answer_signed_out(client, path):
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_sends_signed_out_visitor_to_sign_in(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302

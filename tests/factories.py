@@ -1,0 +1,47 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from areas.models import School
+from core.models import Role, User
+
+TEST_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    urn = factory.Sequence(lambda n: 500000 + n)
+    name = factory.Faker("company", locale="en_GB")
+    la_code = factory.LazyAttribute(
+        lambda o: o.area.local_authorities.first().la_code if o.area else 999
+    )
+    la_name = factory.LazyAttribute(
+        lambda o: o.area.local_authorities.first().la_name if o.area else "Elsewhere"
+    )
+    establishment_type = "Community school"
+    phase = "Secondary"
+    status = "Open"
+    statutory_low_age = 11
+    statutory_high_age = 16
+    number_of_pupils = factory.Faker("random_int", min=300, max=1500)
+    postcode = factory.Faker("postcode", locale="en_GB")
+    area = None
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    role = Role.BOARD_MEMBER
+    area = None
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def schools(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.schools.set(extracted)
