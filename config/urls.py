@@ -12,4 +12,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("areas.urls")),
+    path("", include("partners.urls")),
+    path("", include("plans.urls")),
+    path("", include("encounters.urls")),
+    path("", include("reports.urls")),
 ]

@@ -26,11 +26,14 @@ class ScopeRule:
         school-level (then school staff see rows of their schools' areas).
     pupil_level: personal data about pupils; only the school's own staff
         (and administrators) may ever see it.
+    shared: reference data every signed-in user may read (organisations,
+        encounter types); who may change it is decided by the view.
     """
 
     area: str | None
     school: str | None
     pupil_level: bool = False
+    shared: bool = False
 
 
 def scope_rule_for(model) -> ScopeRule:
@@ -45,7 +48,7 @@ def visible_to(queryset: QuerySet, user) -> QuerySet:
     rule = scope_rule_for(queryset.model)
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.role == Role.ADMINISTRATOR:
+    if user.role == Role.ADMINISTRATOR or rule.shared:
         return queryset
     if rule.pupil_level:
         if user.role != Role.SCHOOL_STAFF or rule.school is None:

@@ -169,6 +169,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# --- Personal data and disclosure control --------------------------------
+# Key for the keyed hash (HMAC-SHA256) of pupils' UPNs. Held outside the
+# database; production has no default (see production.py).
+PUPIL_HASH_KEY = env("PUPIL_HASH_KEY", default="")
+# Counts from 1 to DISCLOSURE_THRESHOLD - 1 are shown as "c" outside a school.
+DISCLOSURE_THRESHOLD = env.int("DISCLOSURE_THRESHOLD", default=5)
+# Pupils who left more than this many days ago are removed by the retention job.
+PUPIL_RETENTION_DAYS = env.int("PUPIL_RETENTION_DAYS", default=365 * 2)
+
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -10,3 +10,4 @@ SECRET_KEY = env(
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="opportunity-demo-2026")
+PUPIL_HASH_KEY = env("PUPIL_HASH_KEY", default="local-development-only-pupil-hash-key")

@@ -17,3 +17,4 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_PASSWORD = "opportunity-demo-2026"  # noqa: S105
+PUPIL_HASH_KEY = "test-only-pupil-hash-key"  # noqa: S105

@@ -76,6 +76,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "oatracker.example.gov.uk",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PUPIL_HASH_KEY": "k3y-for-the-upn-hmac-held-outside-the-database",
 }
 
 
@@ -86,7 +87,8 @@ def test_check_deploy_with_production_settings_has_no_warnings():
 
 
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]
+    "missing",
+    ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "PUPIL_HASH_KEY"],
 )
 def test_production_secrets_have_no_defaults(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
