@@ -2,6 +2,9 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .roles import AREA_ROLES, READ_ONLY_ROLES, Role
+from .scoping import ScopeRule
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -9,18 +12,6 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
-
-
-class Role(models.TextChoices):
-    SCHOOL_STAFF = "school_staff", "School staff"
-    BOARD_MEMBER = "board_member", "Board member"
-    AREA_LEAD = "area_lead", "Area lead"
-    DFE_STAFF = "dfe_staff", "DfE staff"
-    ADMINISTRATOR = "administrator", "Administrator"
-
-
-AREA_ROLES = frozenset({Role.BOARD_MEMBER, Role.AREA_LEAD})
-READ_ONLY_ROLES = frozenset({Role.DFE_STAFF})
 
 
 class UserManager(BaseUserManager):
@@ -98,3 +89,43 @@ class User(AbstractUser):
     @property
     def is_read_only(self):
         return self.role in READ_ONLY_ROLES
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Deleted"
+
+
+class ChangeRecord(models.Model):
+    """Who changed what, when, with the values before and after.
+
+    Written by services (core.history.change_record), never by signals. The
+    area and school copy the changed object's scope so the history is scoped
+    like the object itself.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=ChangeAction.choices)
+    changes = models.JSONField(default=dict, help_text="{field: {before, after}}")
+    changed_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, null=True, related_name="changes_made"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    school = models.ForeignKey(
+        "areas.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    scope_rule = ScopeRule(area="area", school="school")
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-changed_at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
-from .models import AREA_ROLES, Role
+from .roles import AREA_ROLES, Role
 
 
 @dataclass(frozen=True)
