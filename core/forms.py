@@ -6,12 +6,15 @@ settings.FORM_RENDERER points at GovUKFormRenderer, so `{{ form }}` and
 no base class or mixin.
 """
 
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms import widgets
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 
 from . import services
 
@@ -184,3 +187,56 @@ class SignInForm(AuthenticationForm):
             raise
         services.sign_in_success_record(email=email, address=address)
         return cleaned
+
+
+class GovUKDateInput(widgets.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes in a fieldset."""
+
+    template_name = "govuk/forms/date_input.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None):
+        super().__init__([widgets.TextInput, widgets.TextInput, widgets.TextInput], attrs)
+
+    def decompress(self, value):
+        if value:
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovUKDateField(forms.MultiValueField):
+    """A date from the GOV.UK date input, with GOV.UK's error messages."""
+
+    widget = GovUKDateInput
+    parts = ("day", "month", "year")
+
+    def __init__(self, *, not_in_future=False, **kwargs):
+        self.not_in_future = not_in_future
+        fields = tuple(forms.CharField(required=False) for _ in self.parts)
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def clean(self, value):
+        label = (self.label or "Date").capitalize()
+        entered = [str(v or "").strip() for v in (value or ["", "", ""])]
+        if not any(entered):
+            if self.required:
+                raise forms.ValidationError(f"Enter the {label.lower()}", code="required")
+            return None
+        missing = [part for part, text in zip(self.parts, entered, strict=True) if not text]
+        if missing:
+            raise forms.ValidationError(
+                f"{label} must include a {' and a '.join(missing)}", code="incomplete"
+            )
+        day, month, year = entered
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise forms.ValidationError(f"{label} must be a real date", code="invalid")
+        if len(year) != 4:
+            raise forms.ValidationError("Year must include 4 numbers", code="invalid_year")
+        try:
+            result = date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{label} must be a real date", code="invalid") from None
+        if self.not_in_future and result > timezone.localdate():
+            raise forms.ValidationError(f"{label} must be today or in the past", code="future")
+        self.run_validators(result)
+        return result

@@ -13,14 +13,18 @@ from django.db import models
 from .models import ChangeAction, ChangeRecord
 
 
-def snapshot(obj, *, exclude=("created_at", "updated_at")) -> dict:
-    """The object's concrete field values, as JSON-safe text and numbers."""
+def snapshot(obj, *, exclude=("created_at", "updated_at", "lineage")) -> dict:
+    """The object's field values as people read them (related rows by name),
+    JSON-safe. Internal links (lineage) and timestamps are left out."""
     values = {}
     for field in obj._meta.concrete_fields:
         if field.name in exclude or field.primary_key:
             continue
-        value = getattr(obj, field.attname)
-        values[field.name] = _plain(value)
+        if field.is_relation:
+            related = getattr(obj, field.name)
+            values[field.verbose_name] = None if related is None else str(related)
+        else:
+            values[field.verbose_name] = _plain(getattr(obj, field.attname))
     return values
 
 
@@ -69,3 +73,17 @@ def _plain(value):
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or None
     return value
+
+
+def history_for_objects(objects):
+    """The changes to several objects (of any models), newest first."""
+    by_type = {}
+    for obj in objects:
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        by_type.setdefault(content_type.pk, []).append(obj.pk)
+    if not by_type:
+        return ChangeRecord.objects.none()
+    condition = models.Q()
+    for content_type_id, ids in by_type.items():
+        condition |= models.Q(content_type_id=content_type_id, object_id__in=ids)
+    return ChangeRecord.objects.filter(condition).select_related("changed_by")

@@ -64,8 +64,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_area_iff_area_role",
                 condition=(
-                    models.Q(role__in=list(AREA_ROLES), area__isnull=False)
-                    | (~models.Q(role__in=list(AREA_ROLES)) & models.Q(area__isnull=True))
+                    models.Q(role__in=sorted(AREA_ROLES), area__isnull=False)
+                    | (~models.Q(role__in=sorted(AREA_ROLES)) & models.Q(area__isnull=True))
                 ),
             ),
             models.CheckConstraint(

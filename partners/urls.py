@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "partners"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("areas/<slug:slug>/board/", views.BoardView.as_view(), name="board"),
+]

@@ -1,3 +1,24 @@
+from django.urls import include, path
+
+from . import views
+
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("how-we-judge-progress/", views.HowWeJudgeProgressView.as_view(), name="how-we-judge"),
+    path("areas/<slug:slug>/plan/", views.PlanView.as_view(), name="plan"),
+    path("areas/<slug:slug>/indicators/<int:pk>/", views.IndicatorView.as_view(), name="indicator"),
+    path(
+        "areas/<slug:slug>/indicators/<int:pk>/measurements/new/",
+        views.MeasurementCreateView.as_view(),
+        name="measurement-new",
+    ),
+    path("areas/<slug:slug>/actions/<int:pk>/", views.ActionView.as_view(), name="action"),
+    path(
+        "areas/<slug:slug>/actions/<int:pk>/updates/new/",
+        views.ActionUpdateCreateView.as_view(),
+        name="action-update-new",
+    ),
+    path("areas/<slug:slug>/funding/", views.FundingView.as_view(), name="funding"),
+    path("", include("plans.edit_urls")),
+]

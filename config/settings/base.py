@@ -111,6 +111,10 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
+    "send-update-reminders": {
+        "task": "plans.tasks.reminders_send_daily",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "core.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
@@ -177,6 +181,14 @@ PUPIL_HASH_KEY = env("PUPIL_HASH_KEY", default="")
 DISCLOSURE_THRESHOLD = env.int("DISCLOSURE_THRESHOLD", default=5)
 # Pupils who left more than this many days ago are removed by the retention job.
 PUPIL_RETENTION_DAYS = env.int("PUPIL_RETENTION_DAYS", default=365 * 2)
+
+# --- Plans ----------------------------------------------------------------
+# Days after an indicator's reporting frequency before its latest figure is stale.
+INDICATOR_GRACE_DAYS = env.int("INDICATOR_GRACE_DAYS", default=30)
+# Action updates are due this many days after the last one.
+ACTION_UPDATE_INTERVAL_DAYS = env.int("ACTION_UPDATE_INTERVAL_DAYS", default=31)
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -134,11 +134,11 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(
                             models.Q(
-                                ("area__isnull", False), ("role__in", ["board_member", "area_lead"])
+                                ("area__isnull", False), ("role__in", ["area_lead", "board_member"])
                             ),
                             models.Q(
                                 models.Q(
-                                    ("role__in", ["board_member", "area_lead"]), _negated=True
+                                    ("role__in", ["area_lead", "board_member"]), _negated=True
                                 ),
                                 ("area__isnull", True),
                             ),

@@ -18,7 +18,7 @@ def test_records_who_when_and_values_before_and_after(users, school):
     assert record.changed_by == editor
     assert record.changes == {
         "name": {"before": "Own Scope Academy", "after": "Renamed Academy"},
-        "percentage_fsm": {"before": None, "after": "12.5"},
+        "% FSM": {"before": None, "after": "12.5"},
     }
     assert list(history_for(school)) == [record]
 

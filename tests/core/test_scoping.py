@@ -44,22 +44,17 @@ def test_anonymous_and_inactive_users_see_nothing(users, school):
     assert not visible_to(School.objects.all(), dfe).exists()
 
 
-class PupilLike(School):
-    """Stands in for pupil-level data until the encounters app has some."""
-
-    class Meta:
-        proxy = True
-        app_label = "areas"
-
-    scope_rule = ScopeRule(area="area", school="pk", pupil_level=True)
-
-
-def test_pupil_level_rows_are_for_the_schools_own_staff_only(users, school, other_school):
+def test_pupil_level_rows_are_for_the_schools_own_staff_only(
+    users, school, other_school, monkeypatch
+):
     """A pupil-level rule hides rows from every area role and DfE."""
+    monkeypatch.setattr(School, "scope_rule", ScopeRule(area="area", school="pk", pupil_level=True))
     for role in (Role.BOARD_MEMBER, Role.AREA_LEAD, Role.DFE_STAFF):
-        assert not visible_to(PupilLike.objects.all(), users[role]).exists()
-    assert set(visible_to(PupilLike.objects.all(), users[Role.SCHOOL_STAFF])) == {
-        PupilLike.objects.get(pk=school.pk)
+        assert not visible_to(School.objects.all(), users[role]).exists()
+    assert set(visible_to(School.objects.all(), users[Role.SCHOOL_STAFF])) == {school}
+    assert set(visible_to(School.objects.all(), users[Role.ADMINISTRATOR])) == {
+        school,
+        other_school,
     }
 
 

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from areas.demo import seed_schools
 from core.demo import seed_users
+from plans.demo import seed_plans
 
 
 class Command(BaseCommand):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = seed_schools(seed=seed)
             accounts = seed_users(password=password)
+            plans_summary = seed_plans(seed=seed)
         self.stdout.write("Schools: " + "; ".join(result.summary_lines()))
+        self.stdout.write(plans_summary)
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000/sign-in/ as any of these:")
         width = max(len(a.email) for a in accounts)

@@ -1,0 +1,599 @@
+"""CSV imports for plans: measurements into the published plan, actions into
+the draft.
+
+Each import has two steps over the same file text. `*_csv_preview` reads and
+checks every line and says what each would do (create, change or leave
+unchanged) without writing. `*_csv_import` checks the file again and, only
+if every line is good, writes all of it through the plan services in one
+transaction: all or nothing, with history recorded. Running an import again
+on the same file finds everything unchanged and writes nothing.
+
+Problems with the file as a whole (not UTF-8, missing columns) raise
+CsvFileError; problems with lines are listed as LineErrors, every one of
+them, naming the line as a spreadsheet shows it (the header is line 1).
+"""
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from partners.models import Organisation
+
+from . import services
+from .models import (
+    Action,
+    DeliveryPlan,
+    FigureStatus,
+    FundingStream,
+    Measurement,
+    PlanStatus,
+)
+
+IMPORT_MAX_BYTES = 1024 * 1024
+IMPORT_MAX_ROWS = 5000
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be imported; the message says why."""
+
+
+class CsvImportError(Exception):
+    """Some lines are invalid, so nothing was imported."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} problems in the file")
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"Line {self.line}: {self.message}"
+
+
+class RowChange(StrEnum):
+    CREATED = "created"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do: one row per good line, and every error."""
+
+    rows: list = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def is_valid(self):
+        return not self.errors and bool(self.rows)
+
+    def count(self, change):
+        return sum(1 for row in self.rows if row.change == change)
+
+    @property
+    def created(self):
+        return self.count(RowChange.CREATED)
+
+    @property
+    def changed(self):
+        return self.count(RowChange.CHANGED)
+
+    @property
+    def unchanged(self):
+        return self.count(RowChange.UNCHANGED)
+
+
+# --- Reading the file --------------------------------------------------------
+
+
+def csv_text_decode(data: bytes) -> str:
+    """The text of an uploaded CSV file: UTF-8, with or without a byte order mark."""
+    if not data.strip():
+        raise CsvFileError("The selected file is empty")
+    if len(data) > IMPORT_MAX_BYTES:
+        raise CsvFileError(f"The selected file must be smaller than {IMPORT_MAX_BYTES // 1024}KB")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CsvFileError(
+            "The selected file must be a CSV file saved as UTF-8. In Excel, choose "
+            "Save As, then 'CSV UTF-8 (Comma delimited)'"
+        ) from None
+    if "\x00" in text:
+        raise CsvFileError(
+            "The selected file must be a CSV file: it looks like a spreadsheet or other "
+            "non-text file"
+        )
+    return text
+
+
+def _header_key(name):
+    return re.sub(r"[^a-z0-9]+", " ", name.strip().lower()).strip()
+
+
+def _records(text, *, columns, required):
+    """(line, {column: cell}) for each non-blank line after the header.
+
+    columns: {column: (accepted header spellings)}; any other header is an
+    error, so a misspelt optional column is not silently ignored."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise CsvFileError(f"Line 1 is not valid CSV ({error})") from None
+    if not header or not any(cell.strip() for cell in header):
+        raise CsvFileError("The selected file is empty")
+    spellings = {spelling: column for column, names in columns.items() for spelling in names}
+    positions = {}
+    for index, name in enumerate(header):
+        key = _header_key(name)
+        if not key:
+            continue
+        if key not in spellings:
+            raise CsvFileError(
+                f"Column '{name.strip()}' is not recognised. The columns can be: "
+                + ", ".join(names[0] for names in columns.values())
+            )
+        column = spellings[key]
+        if column in positions:
+            raise CsvFileError(f"Column '{name.strip()}' appears more than once")
+        positions[column] = index
+    missing = [columns[c][0] for c in required if c not in positions]
+    if missing:
+        raise CsvFileError(
+            "The file must have "
+            + " and ".join(f"a '{name}' column" for name in missing)
+            + " in its first line"
+        )
+    records = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise CsvFileError(f"Line {line} is not valid CSV ({error})") from None
+        if any(cell.strip() for cell in cells):
+            records.append(
+                (
+                    line,
+                    {
+                        column: cells[index].strip() if index < len(cells) else ""
+                        for column, index in positions.items()
+                    },
+                )
+            )
+        line = reader.line_num + 1
+    if not records:
+        raise CsvFileError("The selected file has a header but no rows")
+    if len(records) > IMPORT_MAX_ROWS:
+        raise CsvFileError(f"The selected file must have {IMPORT_MAX_ROWS:,} rows or fewer")
+    return records
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _parse_date(text, label):
+    """A date written 31/08/2019 or 2019-08-31, or raise ValueError with a message."""
+    if match := _UK_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    elif match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif not text:
+        raise ValueError(f"{label} is blank")
+    else:
+        raise ValueError(f"{label} '{text}' is not a date. Write dates like 31/08/2019")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"{label} '{text}' is not a real date") from None
+
+
+def _parse_decimal(text, label, *, max_digits, decimal_places, money=False):
+    cleaned = text.replace(",", "")
+    cleaned = cleaned.removeprefix("£") if money else cleaned.removesuffix("%")
+    if not cleaned:
+        raise ValueError(f"{label} is blank")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{label} '{text}' is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{label} '{text}' is not a number")
+    if value.copy_abs() >= Decimal(10) ** (max_digits - decimal_places):
+        raise ValueError(f"{label} '{text}' is too large")
+    places = Decimal(1).scaleb(-decimal_places)
+    if value != value.quantize(places):
+        raise ValueError(f"{label} '{text}' has more than {decimal_places} decimal places")
+    return value.quantize(places)
+
+
+def _name_key(text):
+    return " ".join(text.split()).casefold()
+
+
+def _text(cells, column, label, *, max_length, required=False):
+    value = cells.get(column, "")
+    if required and not value:
+        raise ValueError(f"{label} is blank")
+    if len(value) > max_length:
+        raise ValueError(f"{label} must be {max_length} characters or fewer")
+    return value
+
+
+class _LineChecker:
+    """Collects a line's errors so that every problem on it is reported."""
+
+    def __init__(self, line, errors):
+        self.line = line
+        self.errors = errors
+        self.ok = True
+
+    def __call__(self, parse, *args, **kwargs):
+        try:
+            return parse(*args, **kwargs)
+        except ValueError as error:
+            self.fail(str(error))
+            return None
+
+    def fail(self, message):
+        self.ok = False
+        self.errors.append(LineError(self.line, message))
+
+
+# --- Measurements --------------------------------------------------------------
+
+MEASUREMENT_COLUMNS = {
+    "indicator": ("indicator", "indicator name"),
+    "indicator_id": ("indicator id", "id"),
+    "date": ("date",),
+    "value": ("value",),
+    "status": ("status",),
+    "source": ("source",),
+    "note": ("note", "notes"),
+}
+
+
+@dataclass
+class MeasurementRow:
+    line: int
+    indicator: object
+    date: date
+    value: Decimal
+    status: str
+    source: str
+    note: str
+    change: RowChange
+    existing: Measurement | None
+
+    @property
+    def status_label(self):
+        return FigureStatus(self.status).label
+
+
+def _published_plan(area):
+    plan = DeliveryPlan.objects.filter(area=area, status=PlanStatus.PUBLISHED).first()
+    if plan is None:
+        raise CsvFileError(
+            "This area has no published plan, so there are no indicators to record "
+            "measurements against"
+        )
+    return plan
+
+
+def _figure_status(text):
+    if not text:
+        return FigureStatus.FINAL
+    for value, label in FigureStatus.choices:
+        if text.casefold() in (value, label.casefold()):
+            return value
+    raise ValueError(f"status '{text}' must be provisional, final or revised")
+
+
+def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
+    """What importing `text` as measurements for `area`'s published plan would do."""
+    today = today or timezone.localdate()
+    plan = _published_plan(area)
+    records = _records(text, columns=MEASUREMENT_COLUMNS, required=("date", "value"))
+    columns_present = records[0][1]
+    if "indicator" not in columns_present and "indicator_id" not in columns_present:
+        raise CsvFileError("The file must have an 'indicator' or an 'indicator id' column")
+    indicators = list(plan.indicators.select_related("lineage__area"))
+    by_id = {indicator.lineage_id: indicator for indicator in indicators}
+    by_name = {}
+    for indicator in indicators:
+        by_name.setdefault(_name_key(indicator.name), []).append(indicator)
+    existing = {
+        (m.lineage_id, m.date): m for m in Measurement.objects.filter(lineage_id__in=list(by_id))
+    }
+
+    preview = ImportPreview()
+    first_line = {}
+    for line, cells in records:
+        check = _LineChecker(line, preview.errors)
+        indicator = check(_measurement_indicator, cells, by_id, by_name)
+        day = check(_parse_date, cells["date"], "date")
+        value = check(_parse_decimal, cells["value"], "value", max_digits=12, decimal_places=3)
+        status = check(_figure_status, cells.get("status", ""))
+        source = check(_text, cells, "source", "source", max_length=200)
+        note = cells.get("note", "")
+        if day and day > today:
+            check.fail(f"date '{cells['date']}' is in the future")
+        if day and indicator and day <= indicator.baseline_date:
+            check.fail(
+                f"date '{cells['date']}' is not after the indicator's baseline date, "
+                f"{indicator.baseline_date:%d/%m/%Y}"
+            )
+        if not check.ok:
+            continue
+        key = (indicator.lineage_id, day)
+        if key in first_line:
+            check.fail(f"'{indicator.name}' on {day:%d/%m/%Y} is also on line {first_line[key]}")
+            continue
+        first_line[key] = line
+        before = existing.get(key)
+        # A column left out of the file leaves what is recorded as it is.
+        if before is not None:
+            source = source if "source" in cells else before.source
+            note = note if "note" in cells else before.note
+        row = MeasurementRow(
+            line, indicator, day, value, status, source or "", note, RowChange.CREATED, before
+        )
+        if before is not None:
+            same = (before.value, before.status, before.source, before.note) == (
+                value,
+                status,
+                row.source,
+                note,
+            )
+            row.change = RowChange.UNCHANGED if same else RowChange.CHANGED
+        preview.rows.append(row)
+    return preview
+
+
+def _measurement_indicator(cells, by_id, by_name):
+    reference = cells.get("indicator_id", "")
+    name = cells.get("indicator", "")
+    if reference:
+        if not reference.isdigit() or int(reference) not in by_id:
+            raise ValueError(f"indicator id '{reference}' is not in the published plan")
+        indicator = by_id[int(reference)]
+        if name and _name_key(name) != _name_key(indicator.name):
+            raise ValueError(f"indicator id {reference} is '{indicator.name}', not '{name}'")
+        return indicator
+    if not name:
+        raise ValueError("indicator is blank")
+    matches = by_name.get(_name_key(name), [])
+    if not matches:
+        raise ValueError(f"indicator '{name}' is not in the published plan")
+    if len(matches) > 1:
+        raise ValueError(
+            f"more than one indicator is called '{name}'. Use the 'indicator id' column"
+        )
+    return matches[0]
+
+
+@transaction.atomic
+def measurements_csv_import(*, area, user, text) -> ImportPreview:
+    """Record every measurement in `text`, or none: raises CsvImportError
+    (nothing written) when any line is invalid."""
+    preview = measurements_csv_preview(area=area, text=text)
+    if preview.errors:
+        raise CsvImportError(preview.errors)
+    for row in preview.rows:
+        if row.change == RowChange.UNCHANGED:
+            continue
+        try:
+            services.measurement_record(
+                lineage=row.indicator.lineage,
+                user=user,
+                date=row.date,
+                value=row.value,
+                status=row.status,
+                source=row.source,
+                note=row.note,
+            )
+        except ValidationError as error:
+            raise CsvImportError([LineError(row.line, m) for m in error.messages]) from None
+    return preview
+
+
+# --- Actions -----------------------------------------------------------------
+
+ACTION_COLUMNS = {
+    "priority": ("priority", "priority number"),
+    "title": ("title",),
+    "description": ("description",),
+    "lead_organisation": ("lead organisation",),
+    "owner": ("owner",),
+    "funding_stream": ("funding stream",),
+    "budget": ("budget",),
+    "start_date": ("start date",),
+    "due_date": ("due date",),
+}
+ACTION_REQUIRED_COLUMNS = ("priority", "title", "owner", "start_date", "due_date")
+# Columns an update may leave out; a new action gets the model's default.
+ACTION_OPTIONAL_FIELDS = ("description", "lead_organisation", "funding_stream", "budget")
+
+
+@dataclass
+class ActionRow:
+    line: int
+    priority: object
+    title: str
+    values: dict
+    change: RowChange
+    existing: Action | None
+    changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def changed_labels(self):
+        return ", ".join(
+            str(Action._meta.get_field(name).verbose_name) for name in self.changed_fields
+        )
+
+
+def _draft(plan):
+    if plan is None or plan.status != PlanStatus.DRAFT:
+        raise CsvFileError("Actions can only be imported into a draft. Start a new draft first")
+    return plan
+
+
+def _organisation(text, organisations):
+    if not text:
+        return None
+    matches = organisations.get(_name_key(text), [])
+    if not matches:
+        raise ValueError(
+            f"lead organisation '{text}' is not an organisation in the service. "
+            "Ask an administrator to add it, or leave the cell blank"
+        )
+    if len(matches) > 1:
+        raise ValueError(f"lead organisation '{text}' matches more than one organisation")
+    return matches[0]
+
+
+def _funding_stream(text, streams):
+    if not text:
+        return None
+    for stream in streams:
+        if _name_key(text) in (_name_key(stream.code), _name_key(stream.name)):
+            return stream
+    raise ValueError(
+        f"funding stream '{text}' must be one of: " + ", ".join(s.name for s in streams)
+    )
+
+
+def _differs(action, name, value):
+    """Whether the stored action's field differs from an imported value,
+    comparing related rows by primary key (no query per row)."""
+    if name in ("lead_organisation", "funding_stream"):
+        return getattr(action, f"{name}_id") != (value.pk if value else None)
+    return getattr(action, name) != value
+
+
+def _priority_number(text, priorities):
+    if not text:
+        raise ValueError("priority is blank")
+    if not text.isdigit() or int(text) not in priorities:
+        raise ValueError(f"priority '{text}' is not a priority number in the draft plan")
+    return priorities[int(text)]
+
+
+def actions_csv_preview(*, plan, text) -> ImportPreview:
+    """What importing `text` as actions into the draft `plan` would do.
+
+    An action is matched by priority number and title (ignoring case and
+    spacing) with one already in the draft; others are new."""
+    _draft(plan)
+    records = _records(text, columns=ACTION_COLUMNS, required=ACTION_REQUIRED_COLUMNS)
+    priorities = {p.number: p for p in plan.priorities.all()}
+    organisations = {}
+    for organisation in Organisation.objects.filter(Q(area=None) | Q(area=plan.area_id)):
+        organisations.setdefault(_name_key(organisation.name), []).append(organisation)
+    streams = list(FundingStream.objects.all())
+    existing = {
+        (action.priority.number, _name_key(action.title)): action
+        for action in plan.actions.select_related("priority")
+    }
+
+    preview = ImportPreview()
+    first_line = {}
+    for line, cells in records:
+        check = _LineChecker(line, preview.errors)
+        priority = check(_priority_number, cells["priority"], priorities)
+        title = check(_text, cells, "title", "title", max_length=200, required=True)
+        values = {
+            "owner": check(_text, cells, "owner", "owner", max_length=200, required=True),
+            "start_date": check(_parse_date, cells["start_date"], "start date"),
+            "due_date": check(_parse_date, cells["due_date"], "due date"),
+        }
+        if "description" in cells:
+            values["description"] = cells["description"]
+        if "lead_organisation" in cells:
+            values["lead_organisation"] = check(
+                _organisation, cells["lead_organisation"], organisations
+            )
+        if "funding_stream" in cells:
+            values["funding_stream"] = check(_funding_stream, cells["funding_stream"], streams)
+        if "budget" in cells:
+            values["budget"] = (
+                check(
+                    _parse_decimal,
+                    cells["budget"],
+                    "budget",
+                    max_digits=12,
+                    decimal_places=2,
+                    money=True,
+                )
+                if cells["budget"]
+                else Decimal("0.00")
+            )
+            if values["budget"] is not None and values["budget"] < 0:
+                check.fail(f"budget '{cells['budget']}' must be 0 or more")
+        start, due = values["start_date"], values["due_date"]
+        if start and due and due < start:
+            check.fail(
+                f"due date '{cells['due_date']}' is before the start date '{cells['start_date']}'"
+            )
+        if not check.ok:
+            continue
+        key = (priority.number, _name_key(title))
+        if key in first_line:
+            check.fail(
+                f"priority {priority.number} already has an action called '{title}' "
+                f"on line {first_line[key]}"
+            )
+            continue
+        first_line[key] = line
+        before = existing.get(key)
+        row = ActionRow(line, priority, title, values, RowChange.CREATED, before)
+        if before is not None:
+            row.changed_fields = [
+                name for name, value in values.items() if _differs(before, name, value)
+            ]
+            if before.title != title:
+                row.changed_fields.insert(0, "title")
+            row.change = RowChange.CHANGED if row.changed_fields else RowChange.UNCHANGED
+        preview.rows.append(row)
+    return preview
+
+
+@transaction.atomic
+def actions_csv_import(*, plan, user, text) -> ImportPreview:
+    """Create or change every action in `text` in the draft, or none: raises
+    CsvImportError (nothing written) when any line is invalid."""
+    plan = _draft(DeliveryPlan.objects.select_for_update().filter(pk=_draft(plan).pk).first())
+    preview = actions_csv_preview(plan=plan, text=text)
+    if preview.errors:
+        raise CsvImportError(preview.errors)
+    for row in preview.rows:
+        if row.change == RowChange.UNCHANGED:
+            continue
+        obj = row.existing or Action(plan=plan)
+        try:
+            services.plan_content_save(
+                obj=obj, user=user, priority=row.priority, title=row.title, **row.values
+            )
+        except ValidationError as error:
+            raise CsvImportError([LineError(row.line, m) for m in error.messages]) from None
+    return preview

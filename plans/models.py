@@ -1,0 +1,540 @@
+"""Delivery plans, their versions, indicators and actions.
+
+A plan's content (priorities, indicators with targets, actions) belongs to one
+DeliveryPlan version. Published and superseded versions never change: editing
+starts a draft copied from the published version. What happens over time
+(measurements, action updates) is not plan content: it belongs to the
+indicator's or action's *lineage*, a stable identity that every version's copy
+points at, so the log survives new versions.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from core.models import TimeStampedModel
+from core.scoping import ScopeRule
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class PublishedPlanError(ValidationError):
+    """Raised on any attempt to change a published or superseded version."""
+
+    def __init__(self):
+        super().__init__(
+            "This plan version is published and cannot be changed. Start a new draft to edit it.",
+            code="published",
+        )
+
+
+class DeliveryPlan(TimeStampedModel):
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="plans")
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    scope_rule = ScopeRule(area="area", school=None)
+
+    class Meta:
+        ordering = ["area", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "version"], name="plan_unique_version"),
+            models.UniqueConstraint(
+                fields=["area"],
+                condition=models.Q(status="draft"),
+                name="plan_one_draft_per_area",
+            ),
+            models.UniqueConstraint(
+                fields=["area"],
+                condition=models.Q(status="published"),
+                name="plan_one_published_per_area",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (version {self.version}, {self.get_status_display().lower()})"
+
+    @property
+    def is_editable(self):
+        return self.status == PlanStatus.DRAFT
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = (
+                DeliveryPlan.objects.filter(pk=self.pk).values("status", "title", "summary").first()
+            )
+            if stored and stored["status"] != PlanStatus.DRAFT:
+                moving_to_superseded = (
+                    stored["status"] == PlanStatus.PUBLISHED
+                    and self.status == PlanStatus.SUPERSEDED
+                    and (stored["title"], stored["summary"]) == (self.title, self.summary)
+                )
+                if not moving_to_superseded:
+                    raise PublishedPlanError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status != PlanStatus.DRAFT:
+            raise PublishedPlanError()
+        return super().delete(*args, **kwargs)
+
+
+class PlanContent(TimeStampedModel):
+    """Rows that belong to a plan version and freeze with it."""
+
+    class Meta:
+        abstract = True
+
+    def _plan(self):
+        return self.plan
+
+    def save(self, *args, **kwargs):
+        if not self._plan().is_editable:
+            raise PublishedPlanError()
+        if self.pk:
+            stored_plan_id = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values_list(self._plan_lookup(), flat=True)
+                .first()
+            )
+            if stored_plan_id is not None and stored_plan_id != self._plan().pk:
+                raise ValidationError("A row cannot move between plan versions.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not self._plan().is_editable:
+            raise PublishedPlanError()
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def _plan_lookup(cls):
+        return "plan_id"
+
+
+class LifeStage(models.TextChoices):
+    EARLY_YEARS = "early_years", "Early years"
+    PRIMARY = "primary", "Primary"
+    SECONDARY = "secondary", "Secondary"
+    POST_16 = "post_16", "Post-16"
+    INTO_WORK = "into_work", "Into work"
+    CROSS_CUTTING = "cross_cutting", "Cross-cutting"
+
+
+class Priority(PlanContent):
+    plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    title = models.CharField(max_length=200)
+    life_stage = models.CharField(max_length=20, choices=LifeStage.choices)
+    description = models.TextField(blank=True)
+    lineage = models.ForeignKey(
+        "PriorityLineage", on_delete=models.PROTECT, related_name="versions"
+    )
+
+    scope_rule = ScopeRule(area="plan__area", school=None)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="priority_unique_number"),
+            models.UniqueConstraint(fields=["plan", "lineage"], name="priority_unique_lineage"),
+        ]
+
+    def __str__(self):
+        return f"Priority {self.number}: {self.title}"
+
+
+class Lineage(models.Model):
+    """The stable identity of a row across plan versions."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ScopeRule(area="area", school=None)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{type(self).__name__} {self.pk} ({self.area})"
+
+
+class PriorityLineage(Lineage):
+    """A priority across versions."""
+
+
+class IndicatorLineage(Lineage):
+    """An indicator across versions: its measurements hang here."""
+
+
+class ActionLineage(Lineage):
+    """An action across versions: its update log hangs here."""
+
+
+class Unit(models.TextChoices):
+    PERCENTAGE = "percentage", "Percentage"
+    COUNT = "count", "Count"
+    RATE = "rate", "Rate"
+    SCORE = "score", "Score"
+    MONTHS = "months", "Months"
+
+
+class Polarity(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Frequency(models.IntegerChoices):
+    MONTHLY = 31, "Monthly"
+    TERMLY = 122, "Termly"
+    ANNUALLY = 365, "Annually"
+
+
+class ComparatorSeries(TimeStampedModel):
+    """A series to compare against, such as the national figure for GLD."""
+
+    name = models.CharField(max_length=200, unique=True)
+    geography = models.CharField(max_length=100, help_text="For example, England or North West.")
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "comparator series"
+
+    def __str__(self):
+        return self.name
+
+
+class FigureStatus(models.TextChoices):
+    PROVISIONAL = "provisional", "Provisional"
+    FINAL = "final", "Final"
+    REVISED = "revised", "Revised"
+
+
+class ComparatorValue(models.Model):
+    series = models.ForeignKey(ComparatorSeries, on_delete=models.CASCADE, related_name="values")
+    date = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=3)
+    status = models.CharField(
+        max_length=12, choices=FigureStatus.choices, default=FigureStatus.FINAL
+    )
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["series", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "date"], name="comparatorvalue_unique_date")
+        ]
+
+    def __str__(self):
+        return f"{self.series}: {self.value} on {self.date}"
+
+
+class Indicator(PlanContent):
+    plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="indicators")
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="indicators")
+    lineage = models.ForeignKey(IndicatorLineage, on_delete=models.PROTECT, related_name="versions")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.HIGHER)
+    baseline_value = models.DecimalField(max_digits=12, decimal_places=3)
+    baseline_date = models.DateField()
+    frequency_days = models.PositiveSmallIntegerField(
+        "reporting frequency", choices=Frequency.choices, default=Frequency.ANNUALLY
+    )
+    tolerance = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.25"),
+        help_text=(
+            "Shortfall allowed before 'at risk' becomes 'off track', "
+            "as a fraction of the planned change."
+        ),
+    )
+    source = models.CharField(max_length=200, blank=True)
+    comparator = models.ForeignKey(
+        ComparatorSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators"
+    )
+
+    scope_rule = ScopeRule(area="plan__area", school=None)
+
+    class Meta:
+        ordering = ["priority__number", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "lineage"], name="indicator_unique_lineage"),
+            models.CheckConstraint(
+                name="indicator_tolerance_0_to_1",
+                condition=models.Q(tolerance__gte=0, tolerance__lte=1),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.priority_id and self.plan_id and self.priority.plan_id != self.plan_id:
+            raise ValidationError({"priority": "Choose a priority from the same plan version"})
+
+    @property
+    def stale_after(self):
+        return timedelta(days=self.frequency_days + settings.INDICATOR_GRACE_DAYS)
+
+
+class TargetBasis(models.TextChoices):
+    ABSOLUTE = "absolute", "A value"
+    RELATIVE = "relative", "A gap to the comparator"
+
+
+class Target(PlanContent):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    date = models.DateField()
+    value = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        help_text=(
+            "For a gap: the indicator minus the comparator, "
+            "e.g. 0 for 'at least the national figure'."
+        ),
+    )
+    basis = models.CharField(
+        max_length=10, choices=TargetBasis.choices, default=TargetBasis.ABSOLUTE
+    )
+    description = models.CharField(max_length=200, blank=True)
+
+    scope_rule = ScopeRule(area="indicator__plan__area", school=None)
+
+    class Meta:
+        ordering = ["indicator", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "date"], name="target_unique_date")
+        ]
+
+    def __str__(self):
+        return f"{self.value} by {self.date}"
+
+    def _plan(self):
+        return self.indicator.plan
+
+    @classmethod
+    def _plan_lookup(cls):
+        return "indicator__plan_id"
+
+    def clean(self):
+        indicator = self.indicator
+        if self.basis == TargetBasis.RELATIVE and indicator.comparator_id is None:
+            raise ValidationError(
+                {"basis": "Choose a comparator for the indicator before setting a gap target"}
+            )
+        other_bases = set(indicator.targets.exclude(pk=self.pk).values_list("basis", flat=True))
+        if other_bases and other_bases != {self.basis}:
+            raise ValidationError(
+                {"basis": "All of an indicator's targets must be values, or all gaps"}
+            )
+        if self.date and indicator.baseline_date and self.date <= indicator.baseline_date:
+            raise ValidationError({"date": "Target date must be after the baseline date"})
+
+
+class Measurement(TimeStampedModel):
+    """A value of an indicator at a date, as entered by a board member."""
+
+    lineage = models.ForeignKey(
+        IndicatorLineage, on_delete=models.PROTECT, related_name="measurements"
+    )
+    date = models.DateField(help_text="The date or end of the period the value is for.")
+    value = models.DecimalField(max_digits=12, decimal_places=3)
+    status = models.CharField(
+        max_length=12, choices=FigureStatus.choices, default=FigureStatus.FINAL
+    )
+    source = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    scope_rule = ScopeRule(area="lineage__area", school=None)
+
+    class Meta:
+        ordering = ["lineage", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "date"], name="measurement_unique_date")
+        ]
+
+    def __str__(self):
+        return f"{self.value} on {self.date}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "Date must be today or in the past"})
+
+
+class FundingStream(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class FundingAllocation(TimeStampedModel):
+    """An area's allocation from a stream for a financial year (April to March)."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="allocations")
+    stream = models.ForeignKey(FundingStream, on_delete=models.PROTECT, related_name="allocations")
+    financial_year = models.PositiveSmallIntegerField(
+        help_text="The year it starts: 2017 for 2017-18."
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    scope_rule = ScopeRule(area="area", school=None)
+
+    class Meta:
+        ordering = ["area", "financial_year", "stream"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "stream", "financial_year"], name="allocation_unique_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.area} {self.stream} {self.financial_year_label}: £{self.amount}"
+
+    @property
+    def financial_year_label(self):
+        return f"{self.financial_year}-{(self.financial_year + 1) % 100:02d}"
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    COMPLETE = "complete", "Complete"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+CLOSED_ACTION_STATUSES = frozenset({ActionStatus.COMPLETE, ActionStatus.CANCELLED})
+
+
+class Action(PlanContent):
+    plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="actions")
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
+    lineage = models.ForeignKey(ActionLineage, on_delete=models.PROTECT, related_name="versions")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    lead_organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    owner = models.CharField(max_length=200, help_text="The person accountable for the action.")
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The owner's account, for reminders.",
+    )
+    funding_stream = models.ForeignKey(
+        FundingStream, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    budget = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    start_date = models.DateField()
+    due_date = models.DateField()
+
+    scope_rule = ScopeRule(area="plan__area", school=None)
+
+    class Meta:
+        ordering = ["priority__number", "due_date", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "lineage"], name="action_unique_lineage"),
+            models.CheckConstraint(
+                name="action_due_after_start",
+                condition=models.Q(due_date__gte=models.F("start_date")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise ValidationError(
+                {"due_date": "Due date must be the same as or after the start date"}
+            )
+        if self.priority_id and self.plan_id and self.priority.plan_id != self.plan_id:
+            raise ValidationError({"priority": "Choose a priority from the same plan version"})
+
+
+EVIDENCE_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "csv", "png", "jpg", "jpeg"]
+
+
+def evidence_path(update, filename):
+    return f"evidence/{update.lineage.area_id}/{update.lineage_id}/{filename}"
+
+
+def validate_evidence_size(file):
+    limit = settings.EVIDENCE_MAX_BYTES
+    if file.size > limit:
+        raise ValidationError(
+            f"The selected file must be smaller than {limit // (1024 * 1024)}MB", code="file_size"
+        )
+
+
+class ActionUpdate(TimeStampedModel):
+    """One entry in an action's log: status, narrative, spend and evidence."""
+
+    lineage = models.ForeignKey(ActionLineage, on_delete=models.PROTECT, related_name="updates")
+    date = models.DateField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=ActionStatus.choices)
+    narrative = models.TextField()
+    spend_to_date = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    evidence_url = models.URLField(blank=True)
+    evidence_file = models.FileField(
+        upload_to=evidence_path,
+        blank=True,
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_evidence_size],
+    )
+
+    scope_rule = ScopeRule(area="lineage__area", school=None)
+
+    class Meta:
+        ordering = ["lineage", "-date", "-pk"]
+        indexes = [models.Index(fields=["lineage", "-date"])]
+
+    def __str__(self):
+        return f"{self.get_status_display()} on {self.date}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "Date must be today or in the past"})

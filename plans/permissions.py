@@ -1,0 +1,24 @@
+"""Who may change what in an area's plan. Reading is scoping's job
+(core.scoping); these answer 'may this user write here?'."""
+
+from core.models import Role
+
+
+def can_log_progress(user, area) -> bool:
+    """Log action updates and record measurements: the area's board members
+    and lead, and administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    return user.role in (Role.BOARD_MEMBER, Role.AREA_LEAD) and user.area_id == area.pk
+
+
+def can_edit_plan(user, area) -> bool:
+    """Edit priorities, indicators, targets and actions, publish versions,
+    manage the board: the area lead and administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    return user.role == Role.AREA_LEAD and user.area_id == area.pk

@@ -1,0 +1,335 @@
+"""Reads for plans. Pages, exports and reports use these, so scoping and the
+progress engine are applied in one place, with a constant number of queries
+whatever the size of the plan."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
+
+from core.scoping import visible_to
+
+from . import progress
+from .models import (
+    CLOSED_ACTION_STATUSES,
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    ComparatorValue,
+    DeliveryPlan,
+    FundingAllocation,
+    FundingStream,
+    Indicator,
+    Measurement,
+    PlanStatus,
+    Priority,
+    TargetBasis,
+)
+
+
+def plans_visible(*, user, area):
+    return visible_to(DeliveryPlan.objects.filter(area=area), user)
+
+
+def plan_published(*, user, area):
+    return plans_visible(user=user, area=area).filter(status=PlanStatus.PUBLISHED).first()
+
+
+class IndicatorNotJudgeable(ValueError):
+    """The indicator's plan cannot be judged yet (no targets, or targets that
+    do not fit its baseline); the message says why."""
+
+
+def indicator_spec(indicator) -> progress.IndicatorSpec:
+    """The progress engine's view of an indicator.
+
+    Expects targets and comparator values prefetched. Raises
+    IndicatorNotJudgeable when the plan for it is incomplete."""
+    targets = list(indicator.targets.all())
+    if not targets:
+        raise IndicatorNotJudgeable("No targets have been set.")
+    comparator = ()
+    if indicator.comparator_id:
+        comparator = tuple(
+            progress.Point(date=v.date, value=v.value) for v in indicator.comparator.values.all()
+        )
+    try:
+        return _spec(indicator, targets, comparator)
+    except ValueError as error:
+        raise IndicatorNotJudgeable(str(error)) from error
+
+
+def _spec(indicator, targets, comparator):
+    return progress.IndicatorSpec(
+        polarity=progress.Polarity(indicator.polarity),
+        baseline=progress.Point(date=indicator.baseline_date, value=indicator.baseline_value),
+        targets=tuple(progress.Target(date=t.date, value=t.value) for t in targets),
+        tolerance=indicator.tolerance,
+        frequency_days=indicator.frequency_days,
+        grace_days=settings.INDICATOR_GRACE_DAYS,
+        relative=any(t.basis == TargetBasis.RELATIVE for t in targets),
+        comparator=comparator,
+    )
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: Indicator
+    measurements: list
+    spec: progress.IndicatorSpec | None
+    judgement: progress.Judgement
+    problem: str = ""
+    anchor: str = ""
+
+    @property
+    def status(self):
+        return self.judgement.status
+
+
+@dataclass
+class ActionProgress:
+    action: Action
+    status: str
+    status_label: str
+    last_update_date: date | None
+    spend_to_date: object
+    overdue: bool
+    update_due: bool
+    anchor: str = ""
+    overdue_anchor: str = ""
+
+
+@dataclass
+class PriorityProgress:
+    priority: Priority
+    indicators: list[IndicatorProgress] = field(default_factory=list)
+    actions: list[ActionProgress] = field(default_factory=list)
+    rollup: progress.RollUp | None = None
+
+    def _figures(self, kind, counts):
+        number = self.priority.number
+        return [
+            (count, label, f"p{number}-{kind}-{status}") for status, label, count in counts if count
+        ]
+
+    @property
+    def indicator_figures(self):
+        """Roll-up counts as (count, label, anchor of the first row behind it)."""
+        return self._figures(
+            "indicator",
+            [(s, s.label.lower(), n) for s, n in self.rollup.indicators.items()],
+        )
+
+    @property
+    def action_figures(self):
+        return self._figures(
+            "action",
+            [(s, ActionStatus(s).label.lower(), n) for s, n in self.rollup.actions.items()],
+        )
+
+
+def _indicators_with_targets(plan):
+    return (
+        Indicator.objects.filter(plan=plan)
+        .select_related("comparator")
+        .prefetch_related(
+            "targets",
+            Prefetch("comparator__values", queryset=ComparatorValue.objects.order_by("date")),
+        )
+    )
+
+
+def indicator_progress(indicator, measurements, *, today) -> IndicatorProgress:
+    """An indicator judged by the progress engine. One that cannot be judged
+    yet counts as 'no data' and says why."""
+    try:
+        spec = indicator_spec(indicator)
+    except IndicatorNotJudgeable as problem:
+        judgement = progress.Judgement(
+            status=progress.Status.NO_DATA,
+            stale=False,
+            latest=None,
+            compared_value=None,
+            expected=None,
+            shortfall=None,
+            forecast=None,
+        )
+        return IndicatorProgress(indicator, list(measurements), None, judgement, str(problem))
+    points = [progress.Point(date=m.date, value=m.value) for m in measurements]
+    return IndicatorProgress(
+        indicator, list(measurements), spec, progress.judge(spec, points, today=today)
+    )
+
+
+def _measurements_by_lineage(lineage_ids):
+    grouped = {pk: [] for pk in lineage_ids}
+    for measurement in Measurement.objects.filter(lineage_id__in=lineage_ids).order_by("date"):
+        grouped[measurement.lineage_id].append(measurement)
+    return grouped
+
+
+def actions_with_latest_update(queryset):
+    latest = ActionUpdate.objects.filter(lineage=OuterRef("lineage")).order_by("-date", "-pk")
+    return queryset.select_related("lead_organisation", "funding_stream").annotate(
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_date=Subquery(latest.values("date")[:1]),
+        latest_spend=Subquery(latest.values("spend_to_date")[:1]),
+    )
+
+
+def action_progress(action, *, today) -> ActionProgress:
+    status = action.latest_status or ActionStatus.NOT_STARTED
+    open_action = status not in CLOSED_ACTION_STATUSES
+    interval = timedelta(days=settings.ACTION_UPDATE_INTERVAL_DAYS)
+    last = action.latest_date
+    started = action.start_date <= today
+    return ActionProgress(
+        action=action,
+        status=status,
+        status_label=ActionStatus(status).label,
+        last_update_date=last,
+        spend_to_date=action.latest_spend or 0,
+        overdue=open_action and action.due_date < today,
+        update_due=open_action and started and (last is None or last + interval < today),
+    )
+
+
+def plan_progress(*, plan, today) -> list[PriorityProgress]:
+    """Every priority of a plan version with its indicators judged and its
+    actions' latest state, and the roll-up of each priority."""
+    priorities = {p.pk: PriorityProgress(p) for p in Priority.objects.filter(plan=plan)}
+    indicators = list(_indicators_with_targets(plan))
+    measurements = _measurements_by_lineage([i.lineage_id for i in indicators])
+    for indicator in indicators:
+        priorities[indicator.priority_id].indicators.append(
+            indicator_progress(indicator, measurements[indicator.lineage_id], today=today)
+        )
+    for action in actions_with_latest_update(Action.objects.filter(plan=plan)):
+        priorities[action.priority_id].actions.append(action_progress(action, today=today))
+    for item in priorities.values():
+        _anchor_first_of_each_status(item)
+        item.rollup = progress.roll_up(
+            [i.judgement for i in item.indicators],
+            [(a.status, a.overdue) for a in item.actions],
+            action_statuses=ActionStatus.values,
+        )
+    return list(priorities.values())
+
+
+def _current_version(queryset):
+    """The row in the published version, else in the latest version; 404 if none."""
+    rows = list(queryset.order_by("-plan__version"))
+    row = next(
+        (r for r in rows if r.plan.status == PlanStatus.PUBLISHED), rows[0] if rows else None
+    )
+    if row is None:
+        raise Http404("No such row in a plan you can see")
+    return row
+
+
+def _anchor_first_of_each_status(item):
+    """Roll-up figures link to the first row of their status."""
+    number = item.priority.number
+    for kind, rows in (("indicator", item.indicators), ("action", item.actions)):
+        seen = set()
+        for row in rows:
+            if row.status not in seen:
+                seen.add(row.status)
+                row.anchor = f"p{number}-{kind}-{row.status}"
+    first_overdue = next((row for row in item.actions if row.overdue), None)
+    if first_overdue:
+        first_overdue.overdue_anchor = f"p{number}-action-overdue"
+
+
+def indicator_detail(*, user, area, lineage_id, today) -> IndicatorProgress:
+    indicator = _current_version(
+        Indicator.objects.filter(
+            plan__in=plans_visible(user=user, area=area), lineage_id=lineage_id
+        )
+        .select_related("plan", "priority", "comparator")
+        .prefetch_related(
+            "targets",
+            Prefetch("comparator__values", queryset=ComparatorValue.objects.order_by("date")),
+        )
+    )
+    measurements = Measurement.objects.filter(lineage_id=lineage_id).select_related("entered_by")
+    return indicator_progress(indicator, list(measurements.order_by("date")), today=today)
+
+
+def action_detail(*, user, area, lineage_id, today):
+    action = _current_version(
+        actions_with_latest_update(
+            Action.objects.filter(
+                plan__in=plans_visible(user=user, area=area), lineage_id=lineage_id
+            ).select_related("plan", "priority")
+        )
+    )
+    updates = ActionUpdate.objects.filter(lineage_id=lineage_id).select_related("author")
+    return action_progress(action, today=today), list(updates)
+
+
+def funding_summary(*, user, area):
+    """Allocation against spend for each stream and financial year.
+
+    Spend comes from action updates: an action's spend to date is a running
+    total, so the spend in a financial year is the latest total by the end of
+    that year minus the latest total by the end of the year before."""
+    allocations = visible_to(FundingAllocation.objects.filter(area=area), user).select_related(
+        "stream"
+    )
+    plans = plans_visible(user=user, area=area)
+    actions = Action.objects.filter(plan__in=plans).exclude(funding_stream=None)
+    stream_by_lineage = dict(
+        actions.order_by("plan__version").values_list("lineage_id", "funding_stream_id")
+    )
+    updates = (
+        ActionUpdate.objects.filter(lineage_id__in=list(stream_by_lineage))
+        .order_by("lineage_id", "date", "pk")
+        .values_list("lineage_id", "date", "spend_to_date")
+    )
+    spend = {}  # (stream id, financial year) -> amount
+    running = {}  # lineage id -> (financial year, total at the end of it)
+    for lineage_id, when, total in updates:
+        year = financial_year_of(when)
+        previous_year, previous_total = running.get(lineage_id, (year, 0))
+        key = (stream_by_lineage[lineage_id], year)
+        spend[key] = spend.get(key, 0) + (total - previous_total)
+        running[lineage_id] = (year, total)
+    rows = {}
+    for allocation in allocations:
+        rows[(allocation.stream_id, allocation.financial_year)] = {
+            "stream": allocation.stream,
+            "year": allocation.financial_year,
+            "year_label": allocation.financial_year_label,
+            "allocated": allocation.amount,
+            "spent": 0,
+        }
+    streams = {s.pk: s for s in FundingStream.objects.filter(pk__in={k[0] for k in spend})}
+    for (stream_id, year), amount in spend.items():
+        row = rows.setdefault(
+            (stream_id, year),
+            {
+                "stream": streams[stream_id],
+                "year": year,
+                "year_label": f"{year}-{(year + 1) % 100:02d}",
+                "allocated": 0,
+                "spent": 0,
+            },
+        )
+        row["spent"] += amount
+    ordered = sorted(rows.values(), key=lambda r: (r["year"], r["stream"].pk))
+    for row in ordered:
+        row["remaining"] = max(row["allocated"] - row["spent"], 0)
+        row["overspent"] = max(row["spent"] - row["allocated"], 0)
+    return {
+        "funding_rows": ordered,
+        "allocated_total": sum(r["allocated"] for r in ordered),
+        "spent_total": sum(r["spent"] for r in ordered),
+    }
+
+
+def financial_year_of(day: date) -> int:
+    """The year a UK financial year starts (1 April): 2018 for 15 March 2019."""
+    return day.year if day.month >= 4 else day.year - 1

@@ -1,0 +1,196 @@
+"""Writes for delivery plans: versions, plan content, measurements, updates.
+
+Every function is keyword-only and atomic, checks that the plan version is a
+draft where content changes, and records history in the same transaction.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.history import change_record, snapshot
+from core.models import ChangeAction
+
+from .models import (
+    Action,
+    ActionLineage,
+    ActionUpdate,
+    DeliveryPlan,
+    Indicator,
+    IndicatorLineage,
+    Measurement,
+    PlanStatus,
+    Priority,
+    PriorityLineage,
+    PublishedPlanError,
+)
+
+
+def _record(obj, user, action, before=None, area=None):
+    after = snapshot(obj) if action != ChangeAction.DELETED else None
+    return change_record(obj=obj, user=user, action=action, before=before, after=after, area=area)
+
+
+@transaction.atomic
+def plan_draft_start(*, area, user) -> DeliveryPlan:
+    """The area's draft, starting one copied from the published version if
+    there is none. Copies keep their lineage, so logs carry over."""
+    existing = (
+        DeliveryPlan.objects.select_for_update().filter(area=area, status=PlanStatus.DRAFT).first()
+    )
+    if existing:
+        return existing
+    published = DeliveryPlan.objects.filter(area=area, status=PlanStatus.PUBLISHED).first()
+    latest_version = (
+        DeliveryPlan.objects.filter(area=area)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    draft = DeliveryPlan.objects.create(
+        area=area,
+        version=(latest_version or 0) + 1,
+        status=PlanStatus.DRAFT,
+        title=published.title if published else f"{area.name} Opportunity Area delivery plan",
+        summary=published.summary if published else "",
+        based_on=published,
+    )
+    if published:
+        _plan_content_copy(source=published, target=draft)
+    _record(draft, user, ChangeAction.CREATED, area=area)
+    return draft
+
+
+def _plan_content_copy(*, source, target):
+    priorities = {}
+    for priority in source.priorities.all():
+        old_pk = priority.pk
+        priority.pk = None
+        priority.plan = target
+        priority.save()
+        priorities[old_pk] = priority
+    for indicator in source.indicators.prefetch_related("targets"):
+        targets = list(indicator.targets.all())
+        indicator.pk = None
+        indicator.plan = target
+        indicator.priority = priorities[indicator.priority_id]
+        indicator.save()
+        for item in targets:
+            item.pk = None
+            item.indicator = indicator
+            item.save()
+    for action in source.actions.all():
+        action.pk = None
+        action.plan = target
+        action.priority = priorities[action.priority_id]
+        action.save()
+
+
+@transaction.atomic
+def plan_publish(*, plan, user) -> DeliveryPlan:
+    """Publish a draft; the version it replaces becomes superseded."""
+    plan = DeliveryPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.DRAFT:
+        raise PublishedPlanError()
+    if not plan.priorities.exists():
+        raise ValidationError("Add at least one priority before publishing the plan.")
+    for previous in DeliveryPlan.objects.select_for_update().filter(
+        area=plan.area, status=PlanStatus.PUBLISHED
+    ):
+        before = snapshot(previous)
+        previous.status = PlanStatus.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+        _record(previous, user, ChangeAction.UPDATED, before=before, area=plan.area)
+    before = snapshot(plan)
+    plan.status = PlanStatus.PUBLISHED
+    plan.published_at = timezone.now()
+    plan.published_by = user
+    # The status check in save() reads the stored row, which is still a draft.
+    plan.save()
+    _record(plan, user, ChangeAction.UPDATED, before=before, area=plan.area)
+    return plan
+
+
+@transaction.atomic
+def plan_content_save(*, obj, user, **values):
+    """Create or change a priority, indicator, target or action in a draft.
+
+    New priorities, indicators and actions get a new lineage."""
+    creating = obj.pk is None
+    before = None if creating else snapshot(type(obj).objects.get(pk=obj.pk))
+    for name, value in values.items():
+        setattr(obj, name, value)
+    area = obj._plan().area
+    if creating and isinstance(obj, Priority | Indicator | Action) and not obj.lineage_id:
+        lineage_model = {
+            Priority: PriorityLineage,
+            Indicator: IndicatorLineage,
+            Action: ActionLineage,
+        }[type(obj)]
+        obj.lineage = lineage_model.objects.create(area=area)
+    obj.full_clean()
+    obj.save()
+    _record(
+        obj,
+        user,
+        ChangeAction.CREATED if creating else ChangeAction.UPDATED,
+        before=before,
+        area=area,
+    )
+    return obj
+
+
+@transaction.atomic
+def plan_content_delete(*, obj, user):
+    area = obj._plan().area
+    before = snapshot(obj)
+    pk = obj.pk
+    obj.delete()
+    obj.pk = pk  # the record names the row that was deleted
+    change_record(obj=obj, user=user, action=ChangeAction.DELETED, before=before, area=area)
+
+
+@transaction.atomic
+def measurement_record(*, lineage, user, date, value, status, source="", note="") -> Measurement:
+    """Record a measurement, or change the one already held for that date."""
+    measurement = Measurement.objects.select_for_update().filter(lineage=lineage, date=date).first()
+    before = snapshot(measurement) if measurement else None
+    if measurement is None:
+        measurement = Measurement(lineage=lineage, date=date)
+    measurement.value = value
+    measurement.status = status
+    measurement.source = source
+    measurement.note = note
+    if before is None or snapshot(measurement) != before:
+        measurement.entered_by = user
+        measurement.full_clean()
+        measurement.save()
+        _record(
+            measurement,
+            user,
+            ChangeAction.CREATED if before is None else ChangeAction.UPDATED,
+            before=before,
+            area=lineage.area,
+        )
+    return measurement
+
+
+@transaction.atomic
+def action_update_log(
+    *, lineage, user, date, status, narrative, spend_to_date, evidence_url="", evidence_file=None
+) -> ActionUpdate:
+    update = ActionUpdate(
+        lineage=lineage,
+        author=user,
+        date=date,
+        status=status,
+        narrative=narrative,
+        spend_to_date=spend_to_date,
+        evidence_url=evidence_url,
+    )
+    if evidence_file is not None:
+        update.evidence_file = evidence_file
+    update.full_clean()
+    update.save()
+    _record(update, user, ChangeAction.CREATED, area=lineage.area)
+    return update

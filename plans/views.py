@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from core.history import history_for_objects
+from core.views import ScopedViewMixin
+
+from . import selectors, services
+from .forms import ActionUpdateForm, MeasurementForm
+from .models import ActionLineage, IndicatorLineage
+from .views_base import AreaPageView, AreaScopedMixin
+
+
+class PlanView(AreaPageView):
+    template_name = "plans/plan.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = selectors.plan_published(user=self.request.user, area=self.area)
+        context.update(
+            plan=plan,
+            priorities=selectors.plan_progress(plan=plan, today=self.today) if plan else [],
+            reminders=[],
+        )
+        return context
+
+
+class IndicatorView(AreaPageView):
+    template_name = "plans/indicator.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = selectors.indicator_detail(
+            user=self.request.user, area=self.area, lineage_id=kwargs["pk"], today=self.today
+        )
+        context.update(
+            item=item,
+            indicator=item.indicator,
+            history=history_for_objects(
+                [*item.indicator.lineage.versions.all(), *item.measurements]
+            ),
+        )
+        return context
+
+
+class MeasurementCreateView(AreaScopedMixin, FormView):
+    template_name = "plans/measurement_form.html"
+    form_class = MeasurementForm
+    write_permission = "log"
+
+    def get_item(self):
+        if not hasattr(self, "_item"):
+            self._item = selectors.indicator_detail(
+                user=self.request.user,
+                area=self.area,
+                lineage_id=self.kwargs["pk"],
+                today=self.today,
+            )
+        return self._item
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "baseline_date": self.get_item().indicator.baseline_date,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, indicator=self.get_item().indicator)
+
+    def form_valid(self, form):
+        indicator = self.get_item().indicator
+        lineage = IndicatorLineage.objects.get(pk=indicator.lineage_id)
+        services.measurement_record(lineage=lineage, user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"Measurement recorded for {indicator.name}")
+        return redirect(
+            reverse("plans:indicator", kwargs={"slug": self.area.slug, "pk": indicator.lineage_id})
+        )
+
+
+class ActionView(AreaPageView):
+    template_name = "plans/action.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item, updates = selectors.action_detail(
+            user=self.request.user, area=self.area, lineage_id=kwargs["pk"], today=self.today
+        )
+        context.update(
+            item=item,
+            action=item.action,
+            updates=updates,
+            history=history_for_objects([*item.action.lineage.versions.all(), *updates]),
+        )
+        return context
+
+
+class ActionUpdateCreateView(AreaScopedMixin, FormView):
+    template_name = "plans/action_update_form.html"
+    form_class = ActionUpdateForm
+    write_permission = "log"
+
+    def get_action(self):
+        if not hasattr(self, "_action"):
+            self._action, _ = selectors.action_detail(
+                user=self.request.user,
+                area=self.area,
+                lineage_id=self.kwargs["pk"],
+                today=self.today,
+            )
+        return self._action
+
+    def get_initial(self):
+        item = self.get_action()
+        return {"status": item.status, "spend_to_date": item.spend_to_date, "date": self.today}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs, item=self.get_action(), action=self.get_action().action
+        )
+
+    def form_valid(self, form):
+        action = self.get_action().action
+        lineage = ActionLineage.objects.get(pk=action.lineage_id)
+        try:
+            services.action_update_log(lineage=lineage, user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, "Update added to the log")
+        return redirect(
+            reverse("plans:action", kwargs={"slug": self.area.slug, "pk": action.lineage_id})
+        )
+
+
+class FundingView(AreaPageView):
+    template_name = "plans/funding.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.funding_summary(user=self.request.user, area=self.area))
+        return context
+
+
+class HowWeJudgeProgressView(ScopedViewMixin, TemplateView):
+    template_name = "plans/how_we_judge_progress.html"
