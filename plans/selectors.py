@@ -4,11 +4,13 @@ whatever the size of the plan."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 
+from core import charts
 from core.scoping import visible_to
 
 from . import progress
@@ -86,6 +88,21 @@ class IndicatorProgress:
     @property
     def status(self):
         return self.judgement.status
+
+    @property
+    def sparkline(self):
+        """The measured values since the baseline, for a table cell."""
+        indicator = self.indicator
+        points = [(indicator.baseline_date, indicator.baseline_value)] + [
+            (m.date, m.value) for m in self.measurements if m.date > indicator.baseline_date
+        ]
+        return charts.sparkline(
+            title=f"Trend in {indicator.name}",
+            desc=f"Baseline and {len(points) - 1} measurement(s); the figures are in the row.",
+            points=points,
+            id=f"trend-{indicator.lineage_id}",
+            date_format="month",
+        )
 
 
 @dataclass
@@ -333,3 +350,64 @@ def funding_summary(*, user, area):
 def financial_year_of(day: date) -> int:
     """The year a UK financial year starts (1 April): 2018 for 15 March 2019."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+def indicator_chart(item: IndicatorProgress) -> charts.LineChart:
+    """Measured values against the expected path and the forecast.
+
+    A relative indicator is drawn as its gap to the comparator, which is
+    what its targets are set in."""
+    indicator, spec = item.indicator, item.spec
+    measured = [progress.Point(date=m.date, value=m.value) for m in item.measurements]
+    measured = [p for p in measured if p.date > indicator.baseline_date]
+    baseline = progress.Point(date=indicator.baseline_date, value=indicator.baseline_value)
+    relative = spec is not None and spec.relative
+
+    def shown(point):
+        return progress.compared_value(spec, point) if relative else point.value
+
+    series = [
+        charts.Series("Measured", [(p.date, shown(p)) for p in [baseline, *measured]], colour=0)
+    ]
+    if spec is not None and not spec.missing_comparator:
+        series.append(
+            charts.Series(
+                "Expected path to the targets",
+                [(p.date, p.value) for p in progress.trajectory(spec)],
+                style="dashed",
+                colour=1,
+            )
+        )
+    forecast = item.judgement.forecast
+    if forecast is not None and measured:
+        latest = measured[-1]
+        days_left = Decimal((forecast.final_date - latest.date).days)
+        fitted_now = (
+            forecast.projected - forecast.slope_per_year * days_left / progress.DAYS_PER_YEAR
+        )
+        series.append(
+            charts.Series(
+                "Forecast",
+                [(latest.date, fitted_now), (forecast.final_date, forecast.projected)],
+                style="dotted",
+                colour=2,
+            )
+        )
+    if relative:
+        y_label = f"Gap to {indicator.comparator.name}, points"
+        suffix = ""
+    else:
+        y_label = indicator.get_unit_display()
+        suffix = "%" if indicator.unit == "percentage" else ""
+    return charts.line_chart(
+        title=f"{indicator.name}: measured, expected and forecast",
+        desc=(
+            f"Line chart of {indicator.name} from the baseline on "
+            f"{indicator.baseline_date:%-d %B %Y}; the table below gives every figure."
+        ),
+        series=series,
+        y_label=y_label,
+        y_suffix=suffix,
+        id=f"indicator-{indicator.lineage_id}",
+        date_format="month",
+    )

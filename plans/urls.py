@@ -9,6 +9,11 @@ urlpatterns = [
     path("areas/<slug:slug>/plan/", views.PlanView.as_view(), name="plan"),
     path("areas/<slug:slug>/indicators/<int:pk>/", views.IndicatorView.as_view(), name="indicator"),
     path(
+        "areas/<slug:slug>/indicators/<int:pk>/measurements.csv",
+        views.IndicatorCsvView.as_view(),
+        name="indicator-csv",
+    ),
+    path(
         "areas/<slug:slug>/indicators/<int:pk>/measurements/new/",
         views.MeasurementCreateView.as_view(),
         name="measurement-new",

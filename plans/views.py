@@ -4,10 +4,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
+from core.csv_export import csv_download
 from core.history import history_for_objects
 from core.views import ScopedViewMixin
 
-from . import selectors, services
+from . import reminders, selectors, services
 from .forms import ActionUpdateForm, MeasurementForm
 from .models import ActionLineage, IndicatorLineage
 from .views_base import AreaPageView, AreaScopedMixin
@@ -22,7 +23,7 @@ class PlanView(AreaPageView):
         context.update(
             plan=plan,
             priorities=selectors.plan_progress(plan=plan, today=self.today) if plan else [],
-            reminders=[],
+            reminders=reminders.updates_due(area=self.area, today=self.today) if plan else [],
         )
         return context
 
@@ -38,11 +39,29 @@ class IndicatorView(AreaPageView):
         context.update(
             item=item,
             indicator=item.indicator,
+            chart=selectors.indicator_chart(item),
             history=history_for_objects(
                 [*item.indicator.lineage.versions.all(), *item.measurements]
             ),
         )
         return context
+
+
+class IndicatorCsvView(AreaPageView):
+    """The indicator's baseline and measurements as CSV, beside its chart."""
+
+    def get(self, request, *args, **kwargs):
+        item = selectors.indicator_detail(
+            user=request.user, area=self.area, lineage_id=kwargs["pk"], today=self.today
+        )
+        indicator = item.indicator
+        rows = [[indicator.baseline_date, indicator.baseline_value, "baseline", indicator.source]]
+        rows += [[m.date, m.value, m.status, m.source] for m in item.measurements]
+        return csv_download(
+            f"{self.area.slug}-indicator-{indicator.lineage_id}.csv",
+            ["date", "value", "status", "source"],
+            [[d.isoformat(), *rest] for d, *rest in rows],
+        )
 
 
 class MeasurementCreateView(AreaScopedMixin, FormView):

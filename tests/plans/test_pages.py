@@ -38,6 +38,7 @@ def _pages(area, plan):
     return [
         f"/areas/{area.slug}/plan/",
         f"/areas/{area.slug}/indicators/{indicator.lineage_id}/",
+        f"/areas/{area.slug}/indicators/{indicator.lineage_id}/measurements.csv",
         f"/areas/{area.slug}/actions/{action.lineage_id}/",
         f"/areas/{area.slug}/board/",
         f"/areas/{area.slug}/funding/",
@@ -211,3 +212,13 @@ def test_pages_run_a_constant_number_of_queries(
     )
     with django_assert_max_num_queries(len(small)):
         assert client.get(path.format(slug=area.slug)).status_code == 200
+
+
+def test_indicator_csv_lists_baseline_and_measurements(client, users, area, plan):
+    client.force_login(users[Role.BOARD_MEMBER])
+    indicator = plan.indicators.first()
+    response = client.get(f"/areas/{area.slug}/indicators/{indicator.lineage_id}/measurements.csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "date,value,status,source"
+    assert lines[1].startswith(indicator.baseline_date.isoformat())
+    assert len(lines) == 2 + Measurement.objects.filter(lineage=indicator.lineage).count()
