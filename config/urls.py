@@ -11,6 +11,7 @@ urlpatterns = [
     path("signed-out/", core_views.SignedOutView.as_view(), name="signed-out"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
     path("", include("areas.urls")),
     path("", include("partners.urls")),
     path("", include("plans.urls")),
