@@ -23,16 +23,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class ScopedViewMixin(LoginRequiredMixin):
     """Signed-in users only; the QuerySet is cut to the user's scope.
 
-    Read-only roles (DfE staff) may not send anything but safe methods.
+    Read-only roles (DfE staff) may not send anything but safe methods,
+    except to a view that sets ``read_only_roles_may_post`` because its POST
+    asks for work rather than changing data (generating a report).
     """
 
     scoping = "scoped"
+    read_only_roles_may_post = False
 
     def dispatch(self, request, *args, **kwargs):
         if (
             request.user.is_authenticated
             and request.method not in SAFE_METHODS
             and request.user.is_read_only
+            and not self.read_only_roles_may_post
         ):
             raise PermissionDenied("Your role can view but not change data.")
         return super().dispatch(request, *args, **kwargs)
