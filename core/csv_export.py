@@ -40,4 +40,5 @@ def csv_download(filename: str, header, rows) -> HttpResponse:
         "\ufeff" + csv_text(header, rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # exports can hold personal data
     return response

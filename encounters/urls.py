@@ -1,3 +1,66 @@
+from django.urls import path
+
+from . import views
+
 app_name = "encounters"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("schools/<int:urn>/pupils/", views.PupilListView.as_view(), name="pupils"),
+    path(
+        "schools/<int:urn>/pupils/import/", views.RosterUploadView.as_view(), name="roster-upload"
+    ),
+    path(
+        "schools/<int:urn>/pupils/import/<int:pk>/",
+        views.RosterPreviewView.as_view(),
+        name="roster-preview",
+    ),
+    path("schools/<int:urn>/pupils/<int:pk>/", views.PupilDetailView.as_view(), name="pupil"),
+    path("schools/<int:urn>/encounters/", views.EncounterListView.as_view(), name="list"),
+    path("schools/<int:urn>/encounters/new/", views.EncounterCreateView.as_view(), name="new"),
+    path(
+        "schools/<int:urn>/encounters/upload/",
+        views.AttendanceUploadView.as_view(),
+        name="upload",
+    ),
+    path(
+        "schools/<int:urn>/encounters/upload/<int:pk>/",
+        views.AttendanceUploadStatusView.as_view(),
+        name="upload-status",
+    ),
+    path(
+        "schools/<int:urn>/encounters/<int:pk>/",
+        views.EncounterDetailView.as_view(),
+        name="encounter",
+    ),
+    path(
+        "schools/<int:urn>/encounters/<int:pk>/edit/",
+        views.EncounterUpdateView.as_view(),
+        name="edit",
+    ),
+    path(
+        "schools/<int:urn>/encounters/<int:pk>/delete/",
+        views.EncounterDeleteView.as_view(),
+        name="delete",
+    ),
+    path("schools/<int:urn>/coverage/", views.SchoolCoverageView.as_view(), name="coverage"),
+    path(
+        "schools/<int:urn>/coverage/coverage.csv",
+        views.SchoolCoverageCsvView.as_view(),
+        name="coverage-csv",
+    ),
+    path(
+        "schools/<int:urn>/coverage/below-pledge.csv",
+        views.PupilsBelowPledgeCsvView.as_view(),
+        name="below-pledge-csv",
+    ),
+    path(
+        "areas/<slug:slug>/encounters/",
+        views.AreaEncountersView.as_view(),
+        name="area",
+    ),
+    path(
+        "areas/<slug:slug>/encounters/coverage.csv",
+        views.AreaCoverageCsvView.as_view(),
+        name="area-csv",
+    ),
+]

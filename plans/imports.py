@@ -13,7 +13,6 @@ CsvFileError; problems with lines are listed as LineErrors, every one of
 them, naming the line as a spreadsheet shows it (the header is line 1).
 """
 
-import codecs
 import csv
 import io
 import re
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.csv_upload import CsvFileError, csv_upload_text
 from partners.models import Organisation
 
 from . import services
@@ -41,10 +41,6 @@ from .models import (
 
 IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = 5000
-
-
-class CsvFileError(Exception):
-    """The file as a whole cannot be imported; the message says why."""
 
 
 class CsvImportError(Exception):
@@ -101,26 +97,8 @@ class ImportPreview:
 
 
 def csv_text_decode(data: bytes) -> str:
-    """The text of an uploaded CSV file: UTF-8, with or without a byte order mark."""
-    if not data.strip():
-        raise CsvFileError("The selected file is empty")
-    if len(data) > IMPORT_MAX_BYTES:
-        raise CsvFileError(f"The selected file must be smaller than {IMPORT_MAX_BYTES // 1024}KB")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CsvFileError(
-            "The selected file must be a CSV file saved as UTF-8. In Excel, choose "
-            "Save As, then 'CSV UTF-8 (Comma delimited)'"
-        ) from None
-    if "\x00" in text:
-        raise CsvFileError(
-            "The selected file must be a CSV file: it looks like a spreadsheet or other "
-            "non-text file"
-        )
-    return text
+    """The text of an uploaded CSV file, within the import's size limit."""
+    return csv_upload_text(data, max_bytes=IMPORT_MAX_BYTES)
 
 
 def _header_key(name):

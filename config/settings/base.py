@@ -115,6 +115,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.reminders_send_daily",
         "schedule": crontab(hour=7, minute=0),
     },
+    "remove-expired-pupils": {
+        "task": "encounters.tasks.pupils_remove_expired",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "clear-expired-sessions": {
         "task": "core.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),

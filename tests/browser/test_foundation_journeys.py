@@ -22,8 +22,8 @@ def test_board_member_signs_in_and_reaches_their_area(
     expect(page).to_have_url(f"{live_server.url}/sign-in/?next=/areas/blackpool/")
 
     sign_in(page, member.email)
-    expect(page.get_by_role("heading", name="Your area")).to_be_visible()
-    page.get_by_role("link", name="Blackpool").click()
+    expect(page.get_by_role("heading", name="Your area: Blackpool")).to_be_visible()
+    page.get_by_role("link", name="open schools").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Blackpool")
     expect(page.get_by_role("link", name=school.name)).to_be_visible()
     assert csp_violations == []

@@ -260,7 +260,7 @@ def test_an_ambiguous_indicator_name_asks_for_the_id(area, users, plan, gld):
         (
             csv_bytes("indicator,date,value", "Café,31/08/2019,1", encoding="cp1252"),
             "a.csv",
-            "must be a CSV file saved as UTF-8",
+            "must be saved as CSV UTF-8",
         ),
         (b"PK\x03\x04\x14\x00\x06\x00", "a.xlsx", "The selected file must be a CSV file"),
         (b"", "a.csv", "The selected file is empty"),

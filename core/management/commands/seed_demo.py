@@ -4,6 +4,7 @@ from django.db import transaction
 
 from areas.demo import seed_schools
 from core.demo import seed_users
+from encounters.demo import seed_encounters
 from plans.demo import seed_plans
 
 
@@ -27,8 +28,10 @@ class Command(BaseCommand):
             result = seed_schools(seed=seed)
             accounts = seed_users(password=password)
             plans_summary = seed_plans(seed=seed)
+            encounters_summary = seed_encounters(seed=seed)
         self.stdout.write("Schools: " + "; ".join(result.summary_lines()))
         self.stdout.write(plans_summary)
+        self.stdout.write("Encounters: " + encounters_summary)
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000/sign-in/ as any of these:")
         width = max(len(a.email) for a in accounts)

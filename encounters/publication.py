@@ -1,0 +1,328 @@
+"""Coverage and encounter figures as published: tables with disclosure
+control for anyone outside the school, CSV rows, and chart data.
+
+The HTML pages and the CSV exports read these same functions, so disclosure
+control is applied once.
+"""
+
+from dataclasses import dataclass
+
+from core.charts import bar_chart
+from core.disclosure import SUPPRESSED, Cell, count_cell, rate_cell, suppress_table
+
+from . import selectors
+from .models import FIRST_SECONDARY_YEAR, Programme, year_group_label
+
+MEASURES = (
+    ("on_roll", "Pupils on roll"),
+    ("with_one", "Pupils with at least one encounter this year"),
+    ("with_four", "Pupils with at least four encounters since Year 7"),
+)
+COUNTRY = ("E92000001", "England")
+
+
+@dataclass(frozen=True)
+class PublishedCell:
+    count: Cell
+    rate: Cell | None = None
+
+
+def _rate(numerator: Cell, denominator: Cell) -> Cell:
+    """A rate is shown only when both of its counts are shown."""
+    if numerator.symbol or denominator.symbol:
+        return Cell(None, numerator.symbol or denominator.symbol)
+    return rate_cell(numerator.value, denominator.value)
+
+
+def _gap(disadvantaged: Cell, others: Cell) -> Cell:
+    if disadvantaged.symbol == SUPPRESSED or others.symbol == SUPPRESSED:
+        return Cell(None, SUPPRESSED)
+    if disadvantaged.symbol or others.symbol:
+        return Cell(None, "x")
+    return Cell(others.value - disadvantaged.value)
+
+
+def area_coverage(*, user, area, year):
+    """Coverage by school and secondary year group, suppressed."""
+    schools = selectors.area_coverage(user=user, area=area, year=year)
+    year_groups = sorted(
+        {
+            row.year_group
+            for school in schools
+            for row in school["rows"]
+            if row.year_group >= FIRST_SECONDARY_YEAR
+        }
+    )
+    by_key = {
+        (i, row.year_group): row for i, school in enumerate(schools) for row in school["rows"]
+    }
+
+    def grid(measure, group="all"):
+        return [
+            [
+                getattr(getattr(by_key[(i, y)], group), measure) if (i, y) in by_key else 0
+                for y in year_groups
+            ]
+            for i in range(len(schools))
+        ]
+
+    tables = {}
+    if schools and year_groups:
+        suppressed = {measure: suppress_table(grid(measure)) for measure, _ in MEASURES}
+        for measure, label in MEASURES:
+            table = suppressed[measure]
+            base = suppressed["on_roll"]
+
+            def published(cell, denominator, measure=measure):
+                return PublishedCell(
+                    cell, None if measure == "on_roll" else _rate(cell, denominator)
+                )
+
+            tables[measure] = {
+                "label": label,
+                "rows": [
+                    {
+                        "school": school["school"],
+                        "cells": [
+                            published(cell, base.rows[i][j]) for j, cell in enumerate(table.rows[i])
+                        ],
+                        "total": published(table.row_totals[i], base.row_totals[i]),
+                    }
+                    for i, school in enumerate(schools)
+                ],
+                "totals": [
+                    published(cell, base.column_totals[j])
+                    for j, cell in enumerate(table.column_totals)
+                ],
+                "grand_total": published(table.grand_total, base.grand_total),
+            }
+    return {
+        "year_groups": [(y, year_group_label(y)) for y in year_groups],
+        "tables": [tables[m] for m, _ in MEASURES if m in tables],
+        "by_measure": tables,
+        "disadvantage": _disadvantage(schools, year_groups),
+    }
+
+
+def _disadvantage(schools, year_groups):
+    """Disadvantaged pupils and others by year group, area-wide, and the gap."""
+    totals = {}
+    for school in schools:
+        for row in school["rows"]:
+            if row.year_group in year_groups:
+                entry = totals.setdefault(
+                    row.year_group, {"disadvantaged": [0, 0], "others": [0, 0]}
+                )
+                for group in ("disadvantaged", "others"):
+                    counts = getattr(row, group)
+                    entry[group][0] += counts.on_roll
+                    entry[group][1] += counts.with_four
+    if not year_groups:
+        return []
+    on_roll = suppress_table(
+        [[totals[y][g][0] for y in year_groups] for g in ("disadvantaged", "others")]
+    )
+    with_four = suppress_table(
+        [[totals[y][g][1] for y in year_groups] for g in ("disadvantaged", "others")]
+    )
+    rows = []
+    for j, y in enumerate(year_groups):
+        rates = [_rate(with_four.rows[g][j], on_roll.rows[g][j]) for g in (0, 1)]
+        rows.append(
+            {
+                "label": year_group_label(y),
+                "disadvantaged": PublishedCell(with_four.rows[0][j], rates[0]),
+                "disadvantaged_on_roll": on_roll.rows[0][j],
+                "others": PublishedCell(with_four.rows[1][j], rates[1]),
+                "others_on_roll": on_roll.rows[1][j],
+                "gap": _gap(rates[0], rates[1]),
+            }
+        )
+    return rows
+
+
+def _suppressed_list(rows, key):
+    table = suppress_table([[row[key]] for row in rows], row_totals=False, column_totals=True)
+    return [cells[0] for cells in table.rows], table.column_totals[0]
+
+
+def area_breakdown(*, user, area, year):
+    """Pupil encounters by type, programme and employer, suppressed, and the
+    cornerstone employers' share of employer encounters."""
+    data = selectors.area_encounter_breakdown(user=user, area=area, year=year)
+    programmes = dict(Programme.choices)
+
+    def listing(rows, label):
+        if not rows:
+            return {"rows": [], "total": Cell(0)}
+        cells, total = _suppressed_list(rows, "n")
+        return {
+            "rows": [
+                {"label": label(row), "pupils": cell, "encounters": row["encounters"]}
+                for row, cell in zip(rows, cells, strict=True)
+            ],
+            "total": total,
+        }
+
+    share = data["cornerstone"]
+    return {
+        "by_type": listing(data["by_type"], lambda r: r["encounter__encounter_type__name"]),
+        "by_programme": listing(
+            data["by_programme"], lambda r: programmes.get(r["encounter__delivered_through"])
+        ),
+        "by_employer": listing(
+            data["by_employer"],
+            lambda r: (
+                r["encounter__employers__name"]
+                + (
+                    " (cornerstone)"
+                    if r["encounter__employers__kind"] == "cornerstone_employer"
+                    else ""
+                )
+            ),
+        ),
+        "cornerstone_share": rate_cell(share["with_cornerstone"], share["with_employer"]),
+        "employer_encounters": count_cell(share["with_employer"]),
+    }
+
+
+AREA_CSV_HEADER = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "opportunity_area_code",
+    "opportunity_area_name",
+    "school_urn",
+    "school_name",
+    "year_group",
+    "pupils_on_roll",
+    "pupils_one_encounter",
+    "pupils_one_encounter_percent",
+    "pupils_four_encounters",
+    "pupils_four_encounters_percent",
+]
+
+
+def area_coverage_csv(*, user, area, year):
+    """Tidy data (Explore Education Statistics style): a row per school and
+    year group, per school, and for the area; suppressed as on the page."""
+    published = area_coverage(user=user, area=area, year=year)
+    tables = published["by_measure"]
+    if not tables:
+        return AREA_CSV_HEADER, []
+    prefix = [year.time_period, "Academic year"]
+    year_labels = [label for _, label in published["year_groups"]] + ["Total"]
+
+    def cells(measure, i, j):
+        table = tables[measure]
+        if i is None:
+            row = [*table["totals"], table["grand_total"]]
+        else:
+            row = [*table["rows"][i]["cells"], table["rows"][i]["total"]]
+        return row[j]
+
+    rows = []
+    n_schools = len(tables["on_roll"]["rows"])
+    for i in [*range(n_schools), None]:
+        if i is None:
+            level, urn, name = "Opportunity area", "", ""
+        else:
+            school = tables["on_roll"]["rows"][i]["school"]
+            level, urn, name = "School", school.urn, school.name
+        for j, label in enumerate(year_labels):
+            one, four = cells("with_one", i, j), cells("with_four", i, j)
+            rows.append(
+                [
+                    *prefix,
+                    level,
+                    *COUNTRY,
+                    area.slug,
+                    area.name,
+                    urn,
+                    name,
+                    label,
+                    cells("on_roll", i, j).count.csv_value,
+                    one.count.csv_value,
+                    one.rate.csv_value,
+                    four.count.csv_value,
+                    four.rate.csv_value,
+                ]
+            )
+    return AREA_CSV_HEADER, rows
+
+
+SCHOOL_CSV_HEADER = [
+    "time_period",
+    "school_urn",
+    "school_name",
+    "year_group",
+    "pupils_on_roll",
+    "pupils_one_encounter",
+    "pupils_one_encounter_percent",
+    "pupils_four_encounters",
+    "pupils_four_encounters_percent",
+    "disadvantaged_on_roll",
+    "disadvantaged_four_encounters",
+    "disadvantaged_four_encounters_percent",
+    "others_on_roll",
+    "others_four_encounters",
+    "others_four_encounters_percent",
+    "gap_four_encounters_percentage_points",
+]
+
+
+def school_coverage_csv(coverage, *, school, year):
+    def blank(value):
+        return "" if value is None else value
+
+    rows = []
+    for row in [*coverage["rows"], coverage["total"]]:
+        applies = row.pledge_applies
+        rows.append(
+            [
+                year.time_period,
+                school.urn,
+                school.name,
+                row.label,
+                row.all.on_roll,
+                row.all.with_one,
+                blank(row.all.one_rate),
+                row.all.with_four if applies else "z",
+                blank(row.all.four_rate) if applies else "z",
+                row.disadvantaged.on_roll,
+                row.disadvantaged.with_four if applies else "z",
+                blank(row.disadvantaged.four_rate) if applies else "z",
+                row.others.on_roll,
+                row.others.with_four if applies else "z",
+                blank(row.others.four_rate) if applies else "z",
+                blank(row.four_gap) if applies else "z",
+            ]
+        )
+    return SCHOOL_CSV_HEADER, rows
+
+
+def school_coverage_chart(coverage, *, school, year):
+    """The chart beside the coverage table (which holds the same figures)."""
+    rows = [row for row in coverage["rows"] if row.pledge_applies]
+    if not rows:
+        return None
+    return bar_chart(
+        title=f"Encounter coverage by year group, {school.name}, {year.label}",
+        desc=(
+            "Percentage of pupils on roll in each year group with at least one meaningful "
+            "employer encounter this year and with at least four since Year 7."
+        ),
+        categories=[row.label for row in rows],
+        series=[
+            ("At least one this year", [row.all.one_rate for row in rows]),
+            ("At least four since Year 7", [row.all.four_rate for row in rows]),
+        ],
+        y_label="Percentage of pupils",
+        y_min=0,
+        y_max=100,
+        y_suffix="%",
+        category_header="Year group",
+        id="coverage-chart",
+    )

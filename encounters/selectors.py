@@ -1,0 +1,380 @@
+"""Reads for rosters, encounters and coverage. Every page and export reads
+these, so scoping is applied once.
+
+Coverage counts meaningful employer encounters (the encounter type says
+which). "Since Year 7" follows the pupil by UPN hash, so encounters at a
+previous school in the service count; only the count crosses schools.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from areas.models import Area, School
+from core.models import Role
+from core.scoping import visible_to
+
+from .academic_years import AcademicYear
+from .models import (
+    FIRST_SECONDARY_YEAR,
+    PLEDGE_ENCOUNTERS,
+    Attendance,
+    AttendanceUpload,
+    Encounter,
+    EncounterType,
+    Pupil,
+    RosterImport,
+    year_group_label,
+)
+
+PUPIL_LEVEL_ROLES = frozenset({Role.SCHOOL_STAFF, Role.ADMINISTRATOR})
+
+
+def school_for(*, user, urn: int) -> School:
+    """A school whose pupil-level pages the user may see; 404 otherwise.
+
+    visible_to gives pupil-level rows to the school's own staff and to
+    administrators only, so the same holds for the school's pupil pages.
+    """
+    school = visible_to(School.objects.select_related("area"), user).filter(urn=urn).first()
+    if school is None or user.role not in PUPIL_LEVEL_ROLES:
+        raise Http404("No such school")
+    return school
+
+
+# --- Per-pupil counts ----------------------------------------------------
+
+
+def _count(queryset):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("pupil__upn_hash").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _meaningful_attendance(year: AcademicYear):
+    return Attendance.objects.filter(
+        pupil__upn_hash=OuterRef("upn_hash"),
+        encounter__encounter_type__is_meaningful_employer_encounter=True,
+        encounter__academic_year__lte=year.start_year,
+    )
+
+
+def with_encounter_counts(pupils, year: AcademicYear, *, alias=False):
+    """Annotate `encounters_this_year` and `encounters_since_year_7`."""
+    attendance = _meaningful_attendance(year)
+    counts = {
+        "encounters_this_year": _count(attendance.filter(encounter__academic_year=year.start_year)),
+        "encounters_since_year_7": _count(
+            attendance.filter(
+                encounter__academic_year__gte=OuterRef("reception_year") + FIRST_SECONDARY_YEAR
+            )
+        ),
+    }
+    return pupils.alias(**counts) if alias else pupils.annotate(**counts)
+
+
+# --- Roster and encounters -----------------------------------------------
+
+
+def pupil_list(
+    *, user, school, year: AcademicYear, year_group: int | None = None, on: date | None = None
+):
+    """Pupils on roll (on `on`, default the year's census date), with their
+    year group that year and their encounter counts."""
+    pupils = visible_to(Pupil.objects.filter(school=school), user)
+    pupils = pupils.on_roll(on or year.census_date()).with_year_group(year)
+    if year_group is not None:
+        pupils = pupils.in_year_group(year_group, year)
+    return with_encounter_counts(pupils, year).order_by("-reception_year", "pupil_identifier")
+
+
+def pupil_detail(*, user, school, pk: int):
+    pupil = visible_to(Pupil.objects.filter(school=school), user).filter(pk=pk).first()
+    if pupil is None:
+        raise Http404("No such pupil")
+    return pupil
+
+
+def pupil_encounters(*, user, pupil):
+    return (
+        visible_to(Encounter.objects.all(), user)
+        .filter(attendances__pupil=pupil)
+        .select_related("encounter_type")
+        .order_by("-date", "-pk")
+    )
+
+
+def encounter_list(*, user, school, year: AcademicYear | None = None):
+    encounters = visible_to(Encounter.objects.filter(school=school), user)
+    if year is not None:
+        encounters = encounters.filter(academic_year=year.start_year)
+    return (
+        encounters.select_related("encounter_type")
+        .prefetch_related("employers")
+        .annotate(pupil_count=Count("attendances"))
+        .order_by("-date", "-pk")
+    )
+
+
+def encounter_detail(*, user, school, pk: int) -> Encounter:
+    encounter = (
+        visible_to(Encounter.objects.filter(school=school), user)
+        .select_related("encounter_type", "school", "recorded_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if encounter is None:
+        raise Http404("No such encounter")
+    return encounter
+
+
+def encounter_pupils(*, user, encounter):
+    return (
+        visible_to(Pupil.objects.filter(school=encounter.school_id), user)
+        .filter(attendances__encounter=encounter)
+        .with_year_group(AcademicYear(encounter.academic_year))
+        .order_by("-reception_year", "pupil_identifier")
+    )
+
+
+def encounter_types(*, user):
+    return visible_to(EncounterType.objects.all(), user)
+
+
+def roster_import_for(*, user, school, pk: int) -> RosterImport:
+    found = (
+        visible_to(RosterImport.objects.filter(school=school), user)
+        .filter(pk=pk, uploaded_by=user)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such import")
+    return found
+
+
+def attendance_upload_for(*, user, school, pk: int) -> AttendanceUpload:
+    found = (
+        visible_to(AttendanceUpload.objects.filter(school=school), user)
+        .defer("payload")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such upload")
+    return found
+
+
+# --- Coverage ------------------------------------------------------------
+
+
+def _percent(numerator, denominator):
+    if not denominator:
+        return None
+    return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _gap(disadvantaged, others):
+    """Percentage points by which disadvantaged pupils trail the others."""
+    if disadvantaged is None or others is None:
+        return None
+    return others - disadvantaged
+
+
+@dataclass
+class CoverageCounts:
+    on_roll: int = 0
+    with_one: int = 0
+    with_four: int = 0
+
+    @property
+    def one_rate(self):
+        return _percent(self.with_one, self.on_roll)
+
+    @property
+    def four_rate(self):
+        return _percent(self.with_four, self.on_roll)
+
+    def add(self, other):
+        self.on_roll += other.on_roll
+        self.with_one += other.with_one
+        self.with_four += other.with_four
+
+
+@dataclass
+class CoverageRow:
+    """One year group (or a total): all pupils, disadvantaged and others."""
+
+    year_group: int | None
+    label: str
+    all: CoverageCounts = field(default_factory=CoverageCounts)
+    disadvantaged: CoverageCounts = field(default_factory=CoverageCounts)
+    others: CoverageCounts = field(default_factory=CoverageCounts)
+
+    @property
+    def pledge_applies(self) -> bool:
+        return self.year_group is None or self.year_group >= FIRST_SECONDARY_YEAR
+
+    @property
+    def one_gap(self):
+        return _gap(self.disadvantaged.one_rate, self.others.one_rate)
+
+    @property
+    def four_gap(self):
+        return _gap(self.disadvantaged.four_rate, self.others.four_rate)
+
+    def add(self, disadvantaged: bool, counts: CoverageCounts):
+        self.all.add(counts)
+        (self.disadvantaged if disadvantaged else self.others).add(counts)
+
+
+def _coverage_groups(pupils, year: AcademicYear, by_school=False):
+    """One query: counts grouped by (school,) year group and disadvantage."""
+    keys = (["school_id"] if by_school else []) + ["year_group_then", "disadvantaged"]
+    rows = (
+        with_encounter_counts(pupils.with_year_group(year), year, alias=True)
+        .order_by()
+        .values(*keys)
+        .annotate(
+            on_roll=Count("pk"),
+            with_one=Count("pk", filter=Q(encounters_this_year__gte=1)),
+            with_four=Count("pk", filter=Q(encounters_since_year_7__gte=PLEDGE_ENCOUNTERS)),
+        )
+    )
+    for row in rows:
+        counts = CoverageCounts(row["on_roll"], row["with_one"], row["with_four"])
+        yield row.get("school_id"), row["year_group_then"], row["disadvantaged"], counts
+
+
+def _rows_from_groups(groups) -> tuple[list[CoverageRow], CoverageRow]:
+    by_year: dict[int, CoverageRow] = {}
+    total = CoverageRow(year_group=None, label="All year groups")
+    for year_group, disadvantaged, counts in groups:
+        row = by_year.setdefault(
+            year_group, CoverageRow(year_group=year_group, label=year_group_label(year_group))
+        )
+        row.add(disadvantaged, counts)
+        total.add(disadvantaged, counts)
+    return [by_year[y] for y in sorted(by_year)], total
+
+
+def school_coverage(*, user, school, year: AcademicYear):
+    """Coverage by year group for one school (school staff and admins)."""
+    pupils = visible_to(Pupil.objects.filter(school=school), user).on_roll(year.census_date())
+    groups = [(y, d, c) for _, y, d, c in _coverage_groups(pupils, year)]
+    rows, total = _rows_from_groups(groups)
+    return {"rows": rows, "total": total}
+
+
+def pupils_below_pledge(*, user, school, year: AcademicYear):
+    """Secondary pupils on roll with fewer than four encounters since Year 7."""
+    return (
+        pupil_list(user=user, school=school, year=year)
+        .filter(reception_year__lte=year.start_year - FIRST_SECONDARY_YEAR)
+        .filter(encounters_since_year_7__lt=PLEDGE_ENCOUNTERS)
+    )
+
+
+def pupils_for_encounter_form(
+    *, user, school, year: AcademicYear, year_group=None, on_roll=True, encounter=None
+):
+    """Pupils offered on the encounter form: on roll now (plus those already
+    recorded at the encounter being edited), or any of the school's pupils
+    when checking a submitted form (the service checks the roll on the day)."""
+    pupils = visible_to(Pupil.objects.filter(school=school), user).with_year_group(year)
+    if year_group is not None:
+        pupils = pupils.in_year_group(year_group, year)
+    if on_roll:
+        census = year.census_date()
+        current = Q(on_roll_from__lte=census) & (
+            Q(on_roll_until__isnull=True) | Q(on_roll_until__gte=census)
+        )
+        if encounter is not None:
+            current |= Q(pk__in=encounter.attendances.values("pupil_id"))
+        pupils = pupils.filter(current)
+    return pupils.order_by("-reception_year", "pupil_identifier")
+
+
+AREA_ROLES_AND_DFE = frozenset(
+    {Role.BOARD_MEMBER, Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR}
+)
+
+
+def area_for(*, user, slug: str) -> Area:
+    """An area whose aggregates the user may see; 404 otherwise (school
+    staff included: they see their own school's coverage)."""
+    area = visible_to(Area.objects.all(), user).filter(slug=slug).first()
+    if area is None or user.role not in AREA_ROLES_AND_DFE:
+        raise Http404("No such area")
+    return area
+
+
+def area_schools(*, user, area):
+    return visible_to(School.objects.filter(area=area), user).order_by("name")
+
+
+def area_coverage(*, user, area, year: AcademicYear):
+    """Coverage by school and year group for an area, as counts only.
+
+    Pupil rows are read here for counting alone: the schools are the ones
+    the user may see in the area, and nothing but counts leaves.
+    """
+    schools = {school.pk: school for school in area_schools(user=user, area=area)}
+    pupils = Pupil.objects.filter(school__in=list(schools)).on_roll(year.census_date())
+    by_school: dict[int, list] = {}
+    for school_id, year_group, disadvantaged, counts in _coverage_groups(
+        pupils, year, by_school=True
+    ):
+        by_school.setdefault(school_id, []).append((year_group, disadvantaged, counts))
+    result = []
+    for school_id, school in schools.items():
+        if school_id in by_school:
+            rows, total = _rows_from_groups(by_school[school_id])
+            result.append({"school": school, "rows": rows, "total": total})
+    return result
+
+
+def area_encounter_breakdown(*, user, area, year: AcademicYear):
+    """Pupil encounters (attendances) this year by type, employer and
+    programme, and the cornerstone employers' share. Counts only."""
+    school_ids = list(area_schools(user=user, area=area).values_list("pk", flat=True))
+    attendance = Attendance.objects.filter(
+        encounter__school__in=school_ids, encounter__academic_year=year.start_year
+    ).order_by()
+    by_type = list(
+        attendance.values("encounter__encounter_type__name", "encounter__encounter_type__order")
+        .annotate(n=Count("pk"), encounters=Count("encounter", distinct=True))
+        .order_by("encounter__encounter_type__order")
+    )
+    by_programme = list(
+        attendance.values("encounter__delivered_through")
+        .annotate(n=Count("pk"), encounters=Count("encounter", distinct=True))
+        .order_by("encounter__delivered_through")
+    )
+    by_employer = list(
+        attendance.filter(encounter__employers__isnull=False)
+        .values("encounter__employers__name", "encounter__employers__kind")
+        .annotate(n=Count("pk"), encounters=Count("encounter", distinct=True))
+        .order_by("-n", "encounter__employers__name")
+    )
+    share = attendance.aggregate(
+        with_employer=Count("pk", filter=Q(encounter__employers__isnull=False), distinct=True),
+        with_cornerstone=Count(
+            "pk",
+            filter=Q(encounter__employers__kind="cornerstone_employer"),
+            distinct=True,
+        ),
+    )
+    return {
+        "by_type": by_type,
+        "by_programme": by_programme,
+        "by_employer": by_employer,
+        "cornerstone": share,
+    }

@@ -1,0 +1,588 @@
+"""Writes: rosters, encounters and attendance. Keyword-only, atomic.
+
+No function here logs or returns a UPN: rows carry only its keyed hash.
+"""
+
+import logging
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.csv_upload import csv_upload_text
+from core.history import change_record
+from core.models import ChangeAction
+
+from .academic_years import AcademicYear
+from .attendance_files import pseudonymise_attendance, resolve_attendance, source_key
+from .models import (
+    Attendance,
+    AttendanceUpload,
+    Encounter,
+    EncounterType,
+    Pupil,
+    RosterImport,
+    RosterImportStatus,
+    UploadStatus,
+    year_group_label,
+)
+from .roster_files import RosterRow, parse_roster
+
+logger = logging.getLogger(__name__)
+
+# Files with more rows than this are imported by a Celery task.
+ATTENDANCE_ASYNC_ROWS = 3000
+_COPY_BATCH = 5000
+
+
+# --- Roster --------------------------------------------------------------
+
+
+@dataclass
+class RosterPlan:
+    """What importing a roster would do to the school's pupils."""
+
+    creates: list[RosterRow] = field(default_factory=list)
+    updates: list[tuple[Pupil, RosterRow, list[str]]] = field(default_factory=list)
+    leavers: list[Pupil] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self):
+        return {
+            "creates": [
+                {"identifier": r.pupil_identifier, "name": r.display_name, "year": r.year_group}
+                for r in self.creates
+            ],
+            "updates": [
+                {"identifier": p.pupil_identifier, "name": r.display_name, "changes": changes}
+                for p, r, changes in self.updates
+            ],
+            "leavers": [
+                {"identifier": p.pupil_identifier, "name": p.display_name} for p in self.leavers
+            ],
+            "unchanged": self.unchanged,
+        }
+
+
+class RosterFileInvalid(Exception):
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} rows are not valid")
+        self.errors = errors
+
+
+def roster_plan(*, school, rows: list[RosterRow], full_roster: bool, today: date) -> RosterPlan:
+    plan = RosterPlan()
+    pupils = list(Pupil.objects.filter(school=school))
+    by_identifier = {p.pupil_identifier: p for p in pupils}
+    by_hash = {p.upn_hash: p for p in pupils}
+    for row in rows:
+        pupil = by_identifier.get(row.pupil_identifier)
+        holder = by_hash.get(row.upn_hash)
+        if holder is not None and holder is not pupil:
+            plan.errors.append(
+                (
+                    row.line,
+                    f"The UPN belongs to pupil {holder.pupil_identifier} at this school; "
+                    "change that pupil's identifier in the file, or this one's",
+                )
+            )
+            continue
+        if pupil is None:
+            plan.creates.append(row)
+            continue
+        changes = _roster_changes(pupil, row, today)
+        if changes:
+            plan.updates.append((pupil, row, changes))
+        else:
+            plan.unchanged += 1
+    if full_roster:
+        listed = {row.pupil_identifier for row in rows}
+        plan.leavers = [
+            p for p in pupils if p.pupil_identifier not in listed and p.is_on_roll(today)
+        ]
+    return plan
+
+
+def _roster_changes(pupil: Pupil, row: RosterRow, today: date) -> list[str]:
+    changes = []
+    if pupil.on_roll_until is not None:
+        changes.append("back on roll")
+    if pupil.reception_year != Pupil.derive_reception_year(row.year_group, today):
+        changes.append(f"year group to {year_group_label(row.year_group)}")
+    if pupil.upn_hash != row.upn_hash:
+        changes.append("UPN")
+    if pupil.display_name != row.display_name:
+        changes.append("name")
+    if pupil.disadvantaged != row.disadvantaged:
+        changes.append("disadvantaged" if row.disadvantaged else "no longer disadvantaged")
+    if pupil.send != row.send:
+        changes.append("SEND")
+    return changes
+
+
+@transaction.atomic
+def roster_import(
+    *, school, rows: list[RosterRow], full_roster: bool, today: date | None = None
+) -> RosterPlan:
+    """Upsert pupils by the school's identifier. A full roster marks pupils
+    missing from it as off roll (never deletes them). All or nothing."""
+    today = today or timezone.localdate()
+    Pupil.objects.select_for_update().filter(school=school).exists()
+    plan = roster_plan(school=school, rows=rows, full_roster=full_roster, today=today)
+    if plan.errors:
+        raise RosterFileInvalid(plan.errors)
+    reception = Pupil.derive_reception_year
+    start_of_year = AcademicYear.of(today).start
+    Pupil.objects.bulk_create(
+        [
+            Pupil(
+                school=school,
+                pupil_identifier=row.pupil_identifier,
+                upn_hash=row.upn_hash,
+                display_name=row.display_name,
+                year_group=row.year_group,
+                year_group_on=today,
+                reception_year=reception(row.year_group, today),
+                disadvantaged=row.disadvantaged,
+                send=row.send,
+                on_roll_from=min(
+                    date.fromisoformat(row.entry_date) if row.entry_date else start_of_year, today
+                ),
+            )
+            for row in plan.creates
+        ]
+    )
+    for pupil, row, _ in plan.updates:
+        pupil.upn_hash = row.upn_hash
+        pupil.display_name = row.display_name
+        if pupil.reception_year != reception(row.year_group, today):
+            pupil.year_group, pupil.year_group_on = row.year_group, today
+            pupil.reception_year = reception(row.year_group, today)
+        pupil.disadvantaged = row.disadvantaged
+        pupil.send = row.send
+        pupil.on_roll_until = None
+        pupil.updated_at = timezone.now()
+    Pupil.objects.bulk_update(
+        [pupil for pupil, _, _ in plan.updates],
+        [
+            "upn_hash",
+            "display_name",
+            "year_group",
+            "year_group_on",
+            "reception_year",
+            "disadvantaged",
+            "send",
+            "on_roll_until",
+            "updated_at",
+        ],
+    )
+    for pupil in plan.leavers:
+        pupil.on_roll_until = max(pupil.on_roll_from, today - timedelta(days=1))
+        pupil.updated_at = timezone.now()
+    Pupil.objects.bulk_update(plan.leavers, ["on_roll_until", "updated_at"])
+    logger.info(
+        "Roster import for school %s: %d created, %d updated, %d off roll",
+        school.urn,
+        len(plan.creates),
+        len(plan.updates),
+        len(plan.leavers),
+    )
+    return plan
+
+
+def roster_import_preview(
+    *, school, user, file_name: str, data: bytes, full_roster: bool
+) -> RosterImport:
+    """Parse and check a roster file; nothing is written to the roster.
+    Raises CsvFileError or RosterFileInvalid."""
+    rows, errors = parse_roster(csv_upload_text(data))
+    if errors:
+        raise RosterFileInvalid(errors)
+    plan = roster_plan(
+        school=school, rows=rows, full_roster=full_roster, today=timezone.localdate()
+    )
+    if plan.errors:
+        raise RosterFileInvalid(plan.errors)
+    return RosterImport.objects.create(
+        school=school,
+        uploaded_by=user,
+        file_name=file_name[:200],
+        full_roster=full_roster,
+        rows=[row.as_dict() for row in rows],
+        summary=plan.summary(),
+    )
+
+
+@transaction.atomic
+def roster_import_confirm(*, preview: RosterImport, user) -> RosterPlan:
+    """Apply a previewed import once. The stored rows were checked when the
+    file was read and are planned again against the roster as it is now."""
+    claimed = RosterImport.objects.filter(
+        pk=preview.pk, uploaded_by=user, status=RosterImportStatus.PREVIEWED
+    ).update(status=RosterImportStatus.APPLIED, updated_at=timezone.now())
+    if not claimed:
+        raise ValidationError("This import has already been applied")
+    rows = [RosterRow(**row) for row in preview.rows]
+    plan = roster_import(school=preview.school, rows=rows, full_roster=preview.full_roster)
+    RosterImport.objects.filter(pk=preview.pk).update(rows=[], summary=plan.summary())
+    return plan
+
+
+def pupils_remove_expired(*, today: date | None = None) -> int:
+    """Delete pupils who left more than PUPIL_RETENTION_DAYS ago, with their
+    attendance."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.PUPIL_RETENTION_DAYS)
+    with transaction.atomic():
+        expired = Pupil.objects.filter(on_roll_until__lt=cutoff)
+        Attendance.objects.filter(pupil__in=expired).delete()
+        deleted, _ = expired.delete()
+    return deleted
+
+
+# --- Encounters ----------------------------------------------------------
+
+
+def _check_pupils(*, school, pupils, on: date):
+    outsiders = [p for p in pupils if p.school_id != school.pk]
+    if outsiders:
+        raise ValidationError({"pupils": "Choose pupils from this school only"})
+    off_roll = [p for p in pupils if not p.is_on_roll(on)]
+    if off_roll:
+        names = ", ".join(p.pupil_identifier for p in off_roll[:5])
+        raise ValidationError({"pupils": f"These pupils were not on roll on that date: {names}"})
+
+
+def _lock_pupils(pupil_ids):
+    """Attendance has no database foreign keys (see the model): hold the
+    pupils for the transaction as the constraint would."""
+    list(Pupil.objects.filter(pk__in=pupil_ids).select_for_update(no_key=True).values("pk"))
+
+
+def _encounter_history(encounter: Encounter, employers, pupil_count: int) -> dict:
+    return {
+        "date": encounter.date.isoformat(),
+        "type": encounter.encounter_type.name,
+        "title": encounter.title,
+        "employers": ", ".join(sorted(e.name for e in employers)) or None,
+        "delivered through": encounter.get_delivered_through_display(),
+        "duration (minutes)": encounter.duration_minutes,
+        "pupils": pupil_count,
+    }
+
+
+@transaction.atomic
+def encounter_record(
+    *,
+    school,
+    user,
+    date: date,
+    encounter_type: EncounterType,
+    title: str,
+    delivered_through: str,
+    pupils,
+    employers=(),
+    duration_minutes: int | None = None,
+) -> Encounter:
+    """Record an encounter and the pupils (one, a class or a year group) who
+    took part."""
+    pupils = list(pupils)
+    if not pupils:
+        raise ValidationError({"pupils": "Choose at least one pupil"})
+    _check_pupils(school=school, pupils=pupils, on=date)
+    encounter = Encounter(
+        school=school,
+        date=date,
+        encounter_type=encounter_type,
+        title=title,
+        delivered_through=delivered_through,
+        duration_minutes=duration_minutes,
+        recorded_by=user,
+    )
+    encounter.full_clean(exclude=["employers", "recorded_by"])
+    encounter.save()
+    encounter.employers.set(employers)
+    _lock_pupils([p.pk for p in pupils])
+    Attendance.objects.bulk_create([Attendance(encounter=encounter, pupil=p) for p in pupils])
+    change_record(
+        obj=encounter,
+        user=user,
+        action=ChangeAction.CREATED,
+        after=_encounter_history(encounter, employers, len(pupils)),
+        area=school.area,
+        school=school,
+    )
+    return encounter
+
+
+@transaction.atomic
+def encounter_update(
+    *,
+    encounter: Encounter,
+    user,
+    date: date,
+    encounter_type: EncounterType,
+    title: str,
+    delivered_through: str,
+    pupils,
+    employers=(),
+    duration_minutes: int | None = None,
+) -> Encounter:
+    encounter = Encounter.objects.select_for_update().get(pk=encounter.pk)
+    pupils = list(pupils)
+    if not pupils:
+        raise ValidationError({"pupils": "Choose at least one pupil"})
+    before = _encounter_history(
+        encounter, list(encounter.employers.all()), encounter.attendances.count()
+    )
+    _check_pupils(school=encounter.school, pupils=pupils, on=date)
+    encounter.date = date
+    encounter.encounter_type = encounter_type
+    encounter.title = title
+    encounter.delivered_through = delivered_through
+    encounter.duration_minutes = duration_minutes
+    encounter.full_clean(exclude=["employers", "recorded_by"])
+    encounter.save()
+    encounter.employers.set(employers)
+    wanted = {p.pk for p in pupils}
+    encounter.attendances.exclude(pupil_id__in=wanted).delete()
+    present = set(encounter.attendances.values_list("pupil_id", flat=True))
+    _lock_pupils(sorted(wanted - present))
+    Attendance.objects.bulk_create(
+        [Attendance(encounter=encounter, pupil_id=pk) for pk in wanted - present]
+    )
+    change_record(
+        obj=encounter,
+        user=user,
+        action=ChangeAction.UPDATED,
+        before=before,
+        after=_encounter_history(encounter, employers, len(wanted)),
+        area=encounter.school.area,
+        school=encounter.school,
+    )
+    return encounter
+
+
+@transaction.atomic
+def encounter_delete(*, encounter: Encounter, user) -> None:
+    before = _encounter_history(
+        encounter, list(encounter.employers.all()), encounter.attendances.count()
+    )
+    change_record(
+        obj=encounter,
+        user=user,
+        action=ChangeAction.DELETED,
+        before=before,
+        area=encounter.school.area,
+        school=encounter.school,
+    )
+    encounter.delete()
+
+
+# --- Attendance files ----------------------------------------------------
+
+
+@dataclass
+class AttendanceImportResult:
+    rows: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    error_count: int = 0
+    encounters_created: int = 0
+    attendances_created: int = 0
+
+    @property
+    def ok(self):
+        return self.error_count == 0
+
+
+def attendance_import(
+    *, school, text: str, user=None, today: date | None = None, progress=None
+) -> AttendanceImportResult:
+    """Import an attendance file: all or nothing, and idempotent (the same
+    file twice creates nothing the second time). Raises CsvFileError when
+    the file cannot be read at all."""
+    today = today or timezone.localdate()
+    resolved = resolve_attendance(school=school, text=text, today=today, progress=progress)
+    result = AttendanceImportResult(rows=resolved.rows)
+    if resolved.error_count:
+        result.errors, result.error_count = resolved.errors, resolved.error_count
+        return result
+    with transaction.atomic():
+        encounter_ids, result.encounters_created = _encounters_merge(
+            school=school, groups=resolved.groups, user=user
+        )
+        resolved.buffer.seek(0)
+        result.attendances_created = _attendance_merge(
+            resolved.buffer, encounter_ids, sorted(resolved.pupil_ids)
+        )
+    logger.info(
+        "Attendance import for school %s: %d rows, %d encounters and %d attendances created",
+        school.urn,
+        result.rows,
+        result.encounters_created,
+        result.attendances_created,
+    )
+    return result
+
+
+def _encounters_merge(*, school, groups, user) -> tuple[list[int], int]:
+    """The encounter id for each group, creating the ones not yet there."""
+    type_codes = dict(EncounterType.objects.values_list("pk", "code"))
+    keys = [source_key(group, type_codes) for group in groups]
+    existing = dict(
+        Encounter.objects.filter(school=school, source_key__in=keys).values_list("source_key", "pk")
+    )
+    new = []
+    for key, (when, type_id, title, _employer, programme) in zip(keys, groups, strict=True):
+        if key in existing:
+            continue
+        new.append(
+            Encounter(
+                school=school,
+                date=when,
+                academic_year=AcademicYear.of(when).start_year,
+                encounter_type_id=type_id,
+                title=title,
+                delivered_through=programme,
+                source_key=key,
+                recorded_by=user,
+            )
+        )
+    Encounter.objects.bulk_create(new, ignore_conflicts=True)
+    ids = dict(
+        Encounter.objects.filter(school=school, source_key__in=keys).values_list("source_key", "pk")
+    )
+    Link = Encounter.employers.through
+    Link.objects.bulk_create(
+        [
+            Link(encounter_id=ids[key], organisation_id=group[3])
+            for key, group in zip(keys, groups, strict=True)
+            if group[3] and key not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    return [ids[key] for key in keys], len(ids) - len(existing)
+
+
+def _attendance_merge(buffer, encounter_ids: list[int], pupil_ids: list[int]) -> int:
+    if connection.vendor == "postgresql":
+        return _attendance_merge_postgresql(buffer, encounter_ids, pupil_ids)
+    return _attendance_merge_portable(buffer, encounter_ids, pupil_ids)
+
+
+def _attendance_merge_postgresql(buffer, encounter_ids: list[int], pupil_ids: list[int]) -> int:
+    """COPY the rows into a temporary staging table, then one INSERT ...
+    SELECT ... ON CONFLICT DO NOTHING into the attendance table."""
+    table = Attendance._meta.db_table
+    with connection.cursor() as cursor:
+        # What the foreign-key triggers would do, once per key instead of
+        # once per row: nobody deletes these pupils or encounters until we
+        # commit.
+        cursor.execute(
+            f"SELECT 1 FROM {Pupil._meta.db_table} WHERE id = ANY(%s) FOR KEY SHARE",  # noqa: S608
+            [pupil_ids],
+        )
+        cursor.execute(
+            f"SELECT 1 FROM {Encounter._meta.db_table} WHERE id = ANY(%s) FOR KEY SHARE",  # noqa: S608
+            [encounter_ids],
+        )
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.encounters_attendance_staging")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE encounters_attendance_staging "
+            "(group_index integer NOT NULL, pupil_id bigint NOT NULL) ON COMMIT DROP"
+        )
+        cursor.copy_expert(
+            "COPY encounters_attendance_staging (group_index, pupil_id) FROM STDIN", buffer
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (encounter_id, pupil_id) "  # noqa: S608 - model's own table
+            "SELECT groups.encounter_id, staging.pupil_id "
+            "FROM encounters_attendance_staging AS staging "
+            "JOIN unnest(%s::integer[], %s::bigint[]) AS groups (group_index, encounter_id) "
+            "USING (group_index) "
+            "ON CONFLICT (pupil_id, encounter_id) DO NOTHING",
+            [list(range(len(encounter_ids))), encounter_ids],
+        )
+        created = cursor.rowcount
+        cursor.execute("DROP TABLE pg_temp.encounters_attendance_staging")
+        if created:
+            # A bulk load can change the table's size by orders of magnitude;
+            # fresh statistics keep the coverage queries on their indexes.
+            cursor.execute(f"ANALYZE {table}, {Encounter._meta.db_table}, {Pupil._meta.db_table}")
+    return created
+
+
+def _attendance_merge_portable(buffer, encounter_ids: list[int], pupil_ids: list[int]) -> int:
+    """The same result on any database: batched INSERT OR IGNORE."""
+    before = Attendance.objects.filter(encounter_id__in=set(encounter_ids)).count()
+    batch = []
+    for line in buffer:
+        group_index, pupil_id = line.split("\t")
+        encounter_id = encounter_ids[int(group_index)]
+        batch.append(Attendance(encounter_id=encounter_id, pupil_id=int(pupil_id)))
+        if len(batch) >= _COPY_BATCH:
+            Attendance.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    Attendance.objects.bulk_create(batch, ignore_conflicts=True)
+    return Attendance.objects.filter(encounter_id__in=set(encounter_ids)).count() - before
+
+
+def upload_progress_key(upload_id: int) -> str:
+    return f"encounters:attendance-upload:{upload_id}:rows-checked"
+
+
+def attendance_upload_create(*, school, user, file_name: str, data: bytes) -> AttendanceUpload:
+    """Store an attendance file with its UPNs already hashed, then import it
+    now (small files) or in a Celery task once this transaction commits.
+    Raises CsvFileError when the file cannot be read."""
+    payload, rows = pseudonymise_attendance(csv_upload_text(data))
+    upload = AttendanceUpload.objects.create(
+        school=school,
+        uploaded_by=user,
+        file_name=file_name[:200],
+        rows_total=rows,
+        payload=zlib.compress(payload.encode()),
+    )
+    if rows <= ATTENDANCE_ASYNC_ROWS:
+        attendance_upload_process(upload_id=upload.pk)
+        upload.refresh_from_db()
+    else:
+        from .tasks import attendance_upload_run
+
+        transaction.on_commit(lambda: attendance_upload_run.delay(upload.pk))
+    return upload
+
+
+def attendance_upload_process(*, upload_id: int) -> bool:
+    """Import a stored upload. Claims it first, so running twice is safe."""
+    claimed = AttendanceUpload.objects.filter(pk=upload_id, status=UploadStatus.PENDING).update(
+        status=UploadStatus.PROCESSING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    upload = AttendanceUpload.objects.select_related("school").get(pk=upload_id)
+    key = upload_progress_key(upload_id)
+    text = zlib.decompress(bytes(upload.payload)).decode()
+    result = attendance_import(
+        school=upload.school,
+        text=text,
+        user=upload.uploaded_by,
+        progress=lambda rows: cache.set(key, rows, timeout=3600),
+    )
+    AttendanceUpload.objects.filter(pk=upload_id).update(
+        status=UploadStatus.DONE if result.ok else UploadStatus.FAILED,
+        errors=[list(error) for error in result.errors],
+        encounters_created=result.encounters_created,
+        attendances_created=result.attendances_created,
+        payload=b"",
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    cache.delete(key)
+    return True

@@ -1,0 +1,447 @@
+"""Pages for rosters, encounters and coverage. Thin: forms validate,
+services write, selectors read (and scope)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView, TemplateView
+
+from areas.models import Area
+from core.csv_export import csv_download
+from core.csv_upload import CsvFileError
+from core.history import history_for
+from core.views import ScopedViewMixin
+
+from . import publication, selectors, services
+from .academic_years import AcademicYear
+from .forms import AttendanceUploadForm, EncounterForm, PupilFilterForm, RosterUploadForm
+from .models import (
+    AttendanceUpload,
+    Encounter,
+    Pupil,
+    RosterImport,
+    RosterImportStatus,
+    YearGroup,
+)
+
+FIRST_YEAR_SHOWN = 2016
+
+
+def _year_from(request) -> AcademicYear:
+    current = AcademicYear.current()
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and FIRST_YEAR_SHOWN <= int(raw) <= current.start_year:
+        return AcademicYear(int(raw))
+    return current
+
+
+def _year_choices():
+    current = AcademicYear.current().start_year
+    return [AcademicYear(y) for y in range(current, FIRST_YEAR_SHOWN - 1, -1)]
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
+
+
+class SchoolPageMixin(ScopedViewMixin):
+    """Pages under /schools/<urn>/ with pupil-level data: the school's own
+    staff and administrators only; anyone else gets 404."""
+
+    @cached_property
+    def school(self):
+        return selectors.school_for(user=self.request.user, urn=self.kwargs["urn"])
+
+    @cached_property
+    def year(self):
+        return _year_from(self.request)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            school=self.school,
+            year=self.year,
+            years=_year_choices(),
+            query=_query_without_page(self.request),
+            **kwargs,
+        )
+
+
+# --- Roster ----------------------------------------------------------------
+
+
+class PupilListView(SchoolPageMixin, TemplateView):
+    template_name = "encounters/pupil_list.html"
+    paginate_by = 100
+
+    def get_context_data(self, **kwargs):
+        filter_form = PupilFilterForm(self.request.GET or None)
+        year_group = filter_form.cleaned_data["year_group"] if filter_form.is_valid() else None
+        pupils = selectors.pupil_list(
+            user=self.request.user, school=self.school, year=self.year, year_group=year_group
+        )
+        page = Paginator(pupils, self.paginate_by).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            filter_form=filter_form, page_obj=page, pupils=page.object_list, **kwargs
+        )
+
+
+class PupilDetailView(SchoolPageMixin, DetailView):
+    model = Pupil
+    template_name = "encounters/pupil_detail.html"
+    context_object_name = "pupil"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(school=self.school)
+
+    def get_context_data(self, **kwargs):
+        year = AcademicYear.current()
+        counted = selectors.with_encounter_counts(
+            Pupil.objects.filter(pk=self.object.pk), year
+        ).values("encounters_this_year", "encounters_since_year_7")[0]
+        return super().get_context_data(
+            encounters=selectors.pupil_encounters(user=self.request.user, pupil=self.object),
+            counts=counted,
+            year_group_now=self.object.year_group_label_in(year),
+            **kwargs,
+        )
+
+
+class RosterUploadView(SchoolPageMixin, FormView):
+    template_name = "encounters/roster_upload.html"
+    form_class = RosterUploadForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            preview = services.roster_import_preview(
+                school=self.school,
+                user=self.request.user,
+                file_name=upload.name,
+                data=upload.read(),
+                full_roster=form.cleaned_data["full_roster"],
+            )
+        except CsvFileError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        except services.RosterFileInvalid as error:
+            form.add_error("file", f"The selected file has {len(error.errors)} rows with errors")
+            return self.render_to_response(self.get_context_data(form=form, errors=error.errors))
+        return redirect("encounters:roster-preview", urn=self.school.urn, pk=preview.pk)
+
+
+class RosterPreviewView(SchoolPageMixin, DetailView):
+    """GET shows what the import would do; POST applies it."""
+
+    model = RosterImport
+    template_name = "encounters/roster_preview.html"
+    context_object_name = "preview"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(school=self.school, uploaded_by=self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        preview = self.get_object()
+        if preview.status != RosterImportStatus.PREVIEWED:
+            raise Http404("Already applied")
+        try:
+            plan = services.roster_import_confirm(preview=preview, user=request.user)
+        except (ValidationError, services.RosterFileInvalid):
+            messages.error(request, "The roster changed since the preview: upload the file again")
+            return redirect("encounters:roster-upload", urn=self.school.urn)
+        messages.success(
+            request,
+            f"Roster updated: {len(plan.creates)} added, {len(plan.updates)} updated, "
+            f"{len(plan.leavers)} marked as off roll",
+        )
+        return redirect("encounters:pupils", urn=self.school.urn)
+
+
+# --- Encounters --------------------------------------------------------------
+
+
+class EncounterListView(SchoolPageMixin, TemplateView):
+    template_name = "encounters/encounter_list.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        encounters = selectors.encounter_list(
+            user=self.request.user, school=self.school, year=self.year
+        )
+        page = Paginator(encounters, self.paginate_by).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page_obj=page, encounters=page.object_list, **kwargs)
+
+
+class EncounterDetailView(SchoolPageMixin, DetailView):
+    model = Encounter
+    template_name = "encounters/encounter_detail.html"
+    context_object_name = "encounter"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(school=self.school)
+            .select_related("encounter_type", "recorded_by")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            pupils=selectors.encounter_pupils(user=self.request.user, encounter=self.object),
+            records=history_for(self.object),
+            **kwargs,
+        )
+
+
+class EncounterFormMixin(SchoolPageMixin):
+    template_name = "encounters/encounter_form.html"
+    form_class = EncounterForm
+
+    @cached_property
+    def filter_form(self):
+        return PupilFilterForm(self.request.GET or None)
+
+    @cached_property
+    def year_group(self):
+        if self.filter_form.is_valid():
+            return self.filter_form.cleaned_data["year_group"]
+        return None
+
+    encounter = None
+
+    def get_form_kwargs(self):
+        whole_year_group = self.request.method == "POST" and bool(
+            self.year_group is not None and self.request.POST.get("whole_year_group")
+        )
+        pupils = selectors.pupils_for_encounter_form(
+            user=self.request.user,
+            school=self.school,
+            year=AcademicYear.current(),
+            year_group=self.year_group
+            if self.request.method == "GET" or whole_year_group
+            else None,
+            on_roll=self.request.method == "GET" or whole_year_group,
+            encounter=self.encounter,
+        )
+        return {
+            **super().get_form_kwargs(),
+            "school": self.school,
+            "pupils": pupils,
+            "year_group": self.year_group,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+class EncounterCreateView(EncounterFormMixin, FormView):
+    def get_initial(self):
+        pupil = self.request.GET.get("pupil", "")
+        return {"pupils": [int(pupil)]} if pupil.isdigit() else {}
+
+    def form_valid(self, form):
+        try:
+            encounter = services.encounter_record(
+                school=self.school, user=self.request.user, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Encounter recorded for {encounter.attendances.count()} pupils"
+        )
+        return redirect(encounter.get_absolute_url())
+
+
+class EncounterUpdateView(EncounterFormMixin, FormView):
+    @cached_property
+    def encounter(self):
+        return selectors.encounter_detail(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
+
+    def get_initial(self):
+        encounter = self.encounter
+        return {
+            "date": encounter.date,
+            "encounter_type": encounter.encounter_type,
+            "title": encounter.title,
+            "employers": list(encounter.employers.all()),
+            "delivered_through": encounter.delivered_through,
+            "duration_minutes": encounter.duration_minutes,
+            "pupils": list(encounter.attendances.values_list("pupil_id", flat=True)),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(encounter=self.encounter, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            encounter = services.encounter_update(
+                encounter=self.encounter, user=self.request.user, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Encounter updated")
+        return redirect(encounter.get_absolute_url())
+
+
+class EncounterDeleteView(SchoolPageMixin, DetailView):
+    model = Encounter
+    template_name = "encounters/encounter_delete.html"
+    context_object_name = "encounter"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(school=self.school)
+
+    def post(self, request, *args, **kwargs):
+        encounter = self.get_object()
+        services.encounter_delete(encounter=encounter, user=request.user)
+        messages.success(request, f"Encounter deleted: {encounter.title}")
+        return redirect("encounters:list", urn=self.school.urn)
+
+
+class AttendanceUploadView(SchoolPageMixin, FormView):
+    template_name = "encounters/attendance_upload.html"
+    form_class = AttendanceUploadForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            created = services.attendance_upload_create(
+                school=self.school,
+                user=self.request.user,
+                file_name=upload.name,
+                data=upload.read(),
+            )
+        except CsvFileError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        return redirect("encounters:upload-status", urn=self.school.urn, pk=created.pk)
+
+
+class AttendanceUploadStatusView(SchoolPageMixin, DetailView):
+    model = AttendanceUpload
+    template_name = "encounters/attendance_upload_status.html"
+    context_object_name = "upload"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(school=self.school).defer("payload")
+
+    def get_context_data(self, **kwargs):
+        from django.core.cache import cache
+
+        checked = cache.get(services.upload_progress_key(self.object.pk), 0)
+        return super().get_context_data(rows_checked=checked, **kwargs)
+
+
+# --- Coverage ----------------------------------------------------------------
+
+
+class SchoolCoverageView(SchoolPageMixin, TemplateView):
+    template_name = "encounters/school_coverage.html"
+    below_pledge_shown = 200
+
+    def get_context_data(self, **kwargs):
+        coverage = selectors.school_coverage(
+            user=self.request.user, school=self.school, year=self.year
+        )
+        below = list(
+            selectors.pupils_below_pledge(
+                user=self.request.user, school=self.school, year=self.year
+            )[: self.below_pledge_shown + 1]
+        )
+        return super().get_context_data(
+            coverage=coverage,
+            chart=publication.school_coverage_chart(coverage, school=self.school, year=self.year),
+            below_pledge=below[: self.below_pledge_shown],
+            below_pledge_more=len(below) > self.below_pledge_shown,
+            **kwargs,
+        )
+
+
+class SchoolCoverageCsvView(SchoolPageMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        coverage = selectors.school_coverage(user=request.user, school=self.school, year=self.year)
+        header, rows = publication.school_coverage_csv(coverage, school=self.school, year=self.year)
+        return csv_download(f"coverage-{self.school.urn}-{self.year.time_period}.csv", header, rows)
+
+
+class PupilsBelowPledgeCsvView(SchoolPageMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        pupils = selectors.pupils_below_pledge(
+            user=request.user, school=self.school, year=self.year
+        )
+        header = [
+            "pupil_identifier",
+            "name",
+            "year_group",
+            "disadvantaged",
+            "encounters_since_year_7",
+        ]
+        rows = (
+            [
+                p.pupil_identifier,
+                p.display_name,
+                YearGroup(p.year_group_then).label,
+                p.disadvantaged,
+                p.encounters_since_year_7,
+            ]
+            for p in pupils
+        )
+        return csv_download(
+            f"below-pledge-{self.school.urn}-{self.year.time_period}.csv", header, rows
+        )
+
+
+# --- Area aggregates -------------------------------------------------------------
+
+
+class AreaPageMixin(ScopedViewMixin):
+    """Area aggregates: board members and area leads of the area, DfE staff
+    and administrators. School staff have their own school's pages (404)."""
+
+    @cached_property
+    def area(self):
+        return selectors.area_for(user=self.request.user, slug=self.kwargs["slug"])
+
+    @cached_property
+    def year(self):
+        return _year_from(self.request)
+
+
+class AreaEncountersView(AreaPageMixin, DetailView):
+    model = Area
+    template_name = "encounters/area_encounters.html"
+    context_object_name = "area"
+
+    def get_object(self, queryset=None):
+        return self.area
+
+    def get_context_data(self, **kwargs):
+        published = publication.area_coverage(
+            user=self.request.user, area=self.area, year=self.year
+        )
+        breakdown = publication.area_breakdown(
+            user=self.request.user, area=self.area, year=self.year
+        )
+        return super().get_context_data(
+            year=self.year,
+            years=_year_choices(),
+            coverage=published,
+            breakdown=breakdown,
+            **kwargs,
+        )
+
+
+class AreaCoverageCsvView(AreaPageMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        header, rows = publication.area_coverage_csv(
+            user=request.user, area=self.area, year=self.year
+        )
+        return csv_download(f"coverage-{self.area.slug}-{self.year.time_period}.csv", header, rows)
