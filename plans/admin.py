@@ -1,0 +1,49 @@
+"""Reference data for plans. Plan content itself is edited in the service
+(drafts, publishing, history), so the admin shows plans read-only."""
+
+from django.contrib import admin
+
+from .models import (
+    ComparatorSeries,
+    ComparatorValue,
+    DeliveryPlan,
+    FundingAllocation,
+    FundingStream,
+)
+
+
+class ComparatorValueInline(admin.TabularInline):
+    model = ComparatorValue
+    extra = 1
+
+
+@admin.register(ComparatorSeries)
+class ComparatorSeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "geography", "unit"]
+    inlines = [ComparatorValueInline]
+
+
+@admin.register(FundingStream)
+class FundingStreamAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+
+
+@admin.register(FundingAllocation)
+class FundingAllocationAdmin(admin.ModelAdmin):
+    list_display = ["area", "stream", "financial_year", "amount"]
+    list_filter = ["area", "stream", "financial_year"]
+
+
+@admin.register(DeliveryPlan)
+class DeliveryPlanAdmin(admin.ModelAdmin):
+    list_display = ["area", "version", "status", "published_at"]
+    list_filter = ["area", "status"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
