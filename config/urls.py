@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("", include("core.api_token_urls")),
     path("", include("areas.urls")),
     path("", include("partners.urls")),
     path("", include("plans.urls")),

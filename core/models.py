@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from .roles import AREA_ROLES, READ_ONLY_ROLES, Role
 from .scoping import ScopeRule
@@ -129,3 +130,50 @@ class ChangeRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A personal API token for an integration (a school's MIS, a council's
+    data warehouse) to call the API as its owner.
+
+    The token is shown once when it is created and never stored: the row
+    holds its SHA-256 hash and a short random prefix, which is not secret and
+    is how the row is found and how the owner recognises the token in a list.
+    Revoking keeps the row so the owner can see when it was revoked. Tokens
+    have no scope_rule: only their owner ever sees them (core.api_token_views).
+    """
+
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    token_hash = models.CharField(
+        "SHA-256 of the token", max_length=64, unique=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                name="apitoken_hash_is_sha256_hex",
+                # A hash of a token, not a password (ruff's S106 goes by the name).
+                condition=models.Q(token_hash__regex=r"^[0-9a-f]{64}$"),  # noqa: S106
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.display_prefix}…)"
+
+    @property
+    def display_prefix(self):
+        return f"oat_{self.prefix}"
+
+    def is_expired(self, now=None):
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def is_usable(self, now=None):
+        return self.revoked_at is None and not self.is_expired(now)

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from core import charts
+from core.models import Role
 from core.scoping import visible_to
 
 from . import progress
@@ -31,8 +32,18 @@ from .models import (
 )
 
 
-def plans_visible(*, user, area):
-    return visible_to(DeliveryPlan.objects.filter(area=area), user)
+def plans_visible(*, user, area=None):
+    """The plan versions ``user`` may see: those in scope, and drafts only for
+    those who may edit that area's plan (the area lead and administrators).
+    Pages and the API both read plans through here."""
+    plans = visible_to(DeliveryPlan.objects.all(), user)
+    if area is not None:
+        plans = plans.filter(area=area)
+    if user.role == Role.ADMINISTRATOR:
+        return plans
+    if user.role == Role.AREA_LEAD:
+        return plans.filter(~Q(status=PlanStatus.DRAFT) | Q(area_id=user.area_id))
+    return plans.exclude(status=PlanStatus.DRAFT)
 
 
 def plan_published(*, user, area):

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "areas",
     "partners",
@@ -213,14 +214,49 @@ MEDIA_URL = "/media/"
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A token first: an unauthenticated request gets 401 with WWW-Authenticate.
+    # Pagination, filtering, parsing and the schema's error responses are set
+    # on core.api.ScopedAPIMixin: DRF imports the classes named here while
+    # importing its views, and core.api imports those views.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.tokens.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env("API_TOKEN_THROTTLE_RATE", default="1000/hour"),
+    },
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Opportunity Area Tracker API",
+    "DESCRIPTION": (
+        "Areas, schools, partnership boards and delivery plans, each cut to the "
+        "signed-in user's scope exactly as the service's pages are. Authenticate "
+        "with a personal API token ('Authorization: Bearer oat_...', from the "
+        "'API tokens' page) or the browser session. Every error has the body "
+        "{status, code, message, errors}."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "plans.models.PlanStatus",
+        "ActionStatusEnum": "plans.models.ActionStatus",
+        "FigureStatusEnum": "plans.models.FigureStatus",
+        "DecisionStatusEnum": "partners.models.DecisionStatus",
+        "MembershipRoleEnum": "partners.models.MembershipRole",
+    },
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -1,13 +1,25 @@
 """Scoping is structural: every URL's view is scoped or explicitly public,
 and a signed-out visitor is sent to sign-in from every page but the public
-ones."""
+ones.
+
+API views (Django REST framework) count as scoped when they inherit
+core.api.ScopedAPIMixin and leave its get_queryset alone. They are exempt
+from LoginRequiredMiddleware because a token is read inside the view, so a
+request without credentials must get 401 from them instead of a redirect.
+The OpenAPI document and its documentation page need sign-in but show no
+scoped data; they are listed by name."""
+
+import re
 
 import pytest
+import yaml
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from core.api import ScopedAPIMixin
 from core.views import ScopedViewMixin
 
 PUBLIC_URL_NAMES = {"start", "sign-in", "sign-out", "signed-out", "healthz"}
+SIGNED_IN_URL_NAMES = {"api-schema", "api-docs"}
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -29,8 +41,16 @@ def _app_patterns():
 
 
 def _scoping(callback):
-    view_class = getattr(callback, "view_class", None)
+    # Django's class-based views set view_class; DRF's viewsets only cls.
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     return getattr(view_class or callback, "scoping", None), view_class
+
+
+def _answers_401_signed_out(pattern):
+    """Views that authenticate for themselves (DRF): exempt from the sign-in
+    redirect, so they must refuse a request without credentials with 401."""
+    scoping, _ = _scoping(pattern.callback)
+    return scoping != "public" and getattr(pattern.callback, "login_required", True) is False
 
 
 def test_there_are_urls_to_check():
@@ -47,6 +67,14 @@ def test_every_view_is_scoped_or_explicitly_public(route, pattern):
     if scoping == "public":
         assert pattern.name in PUBLIC_URL_NAMES, f"{route} is public but not on the public list"
         assert getattr(pattern.callback, "login_required", True) is False
+    elif scoping == "signed-in":
+        assert pattern.name in SIGNED_IN_URL_NAMES, f"{route} is signed-in but not on the list"
+    elif view_class is not None and issubclass(view_class, ScopedAPIMixin):
+        assert scoping == "scoped", route
+        assert view_class.get_queryset is ScopedAPIMixin.get_queryset, (
+            f"{route}: override base_queryset, not get_queryset, so scoping still applies"
+        )
+        assert _answers_401_signed_out(pattern), route
     else:
         assert scoping == "scoped", f"{route} is neither scoped nor public"
         assert view_class is not None, route
@@ -55,6 +83,8 @@ def test_every_view_is_scoped_or_explicitly_public(route, pattern):
 
 
 def _example_path(route):
+    # Router routes are regular expressions: a sample value for each group.
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).replace("^", "").replace("$", "")
     return "/" + route.replace("<slug:slug>", "blackpool").replace("<int:urn>", "100000").replace(
         "<int:pk>", "1"
     )
@@ -63,13 +93,33 @@ def _example_path(route):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "route",
-    [route for route, _, pattern in _app_patterns() if pattern.name not in PUBLIC_URL_NAMES],
+    [
+        route
+        for route, _, pattern in _app_patterns()
+        if pattern.name not in PUBLIC_URL_NAMES and not _answers_401_signed_out(pattern)
+    ],
 )
 def test_signed_out_visitor_is_sent_to_sign_in(client, route):
     path = _example_path(route)
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [route for route, _, pattern in _app_patterns() if _answers_401_signed_out(pattern)]
+)
+def test_signed_out_api_request_is_refused_with_401(client, route):
+    response = client.get(_example_path(route))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    # JSON, or YAML from the OpenAPI document's own renderer.
+    assert yaml.safe_load(response.content)["code"] == "not_authenticated"
+
+
+def test_there_are_api_urls_to_check():
+    assert sum(_answers_401_signed_out(pattern) for _, _, pattern in _app_patterns()) >= 20
 
 
 @pytest.mark.django_db

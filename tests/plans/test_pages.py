@@ -222,3 +222,28 @@ def test_indicator_csv_lists_baseline_and_measurements(client, users, area, plan
     assert lines[0] == "date,value,status,source"
     assert lines[1].startswith(indicator.baseline_date.isoformat())
     assert len(lines) == 2 + Measurement.objects.filter(lineage=indicator.lineage).count()
+
+
+def test_draft_only_rows_are_hidden_from_everyone_but_the_lead(client, users, area, plan):
+    from plans import services
+    from plans.models import Indicator
+
+    lead = users[Role.AREA_LEAD]
+    draft = services.plan_draft_start(area=area, user=lead)
+    priority = draft.priorities.first()
+    new = services.plan_content_save(
+        obj=Indicator(plan=draft, priority=priority),
+        user=lead,
+        name="Only in the draft",
+        unit="percentage",
+        polarity="higher",
+        baseline_value=Decimal("50"),
+        baseline_date=date(2017, 8, 31),
+    )
+    path = f"/areas/{area.slug}/indicators/{new.lineage_id}/"
+    for role in (Role.BOARD_MEMBER, Role.DFE_STAFF, Role.SCHOOL_STAFF):
+        client.force_login(users[role])
+        assert client.get(path).status_code == 404, role
+        assert client.post(f"{path}measurements/new/", VALID_MEASUREMENT).status_code in (403, 404)
+    client.force_login(lead)
+    assert client.get(path).status_code == 200
