@@ -4,7 +4,6 @@ whatever the size of the plan."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, Subquery
@@ -15,6 +14,7 @@ from core.models import Role
 from core.scoping import visible_to
 
 from . import progress
+from .charts import indicator_line_chart
 from .models import (
     CLOSED_ACTION_STATUSES,
     Action,
@@ -364,61 +364,37 @@ def financial_year_of(day: date) -> int:
 
 
 def indicator_chart(item: IndicatorProgress) -> charts.LineChart:
-    """Measured values against the expected path and the forecast.
-
-    A relative indicator is drawn as its gap to the comparator, which is
-    what its targets are set in."""
+    """The indicator page's chart: measured values against the expected path
+    and the forecast."""
     indicator, spec = item.indicator, item.spec
+    baseline = progress.Point(date=indicator.baseline_date, value=indicator.baseline_value)
     measured = [progress.Point(date=m.date, value=m.value) for m in item.measurements]
     measured = [p for p in measured if p.date > indicator.baseline_date]
-    baseline = progress.Point(date=indicator.baseline_date, value=indicator.baseline_value)
     relative = spec is not None and spec.relative
 
     def shown(point):
         return progress.compared_value(spec, point) if relative else point.value
 
-    series = [
-        charts.Series("Measured", [(p.date, shown(p)) for p in [baseline, *measured]], colour=0)
-    ]
-    if spec is not None and not spec.missing_comparator:
-        series.append(
-            charts.Series(
-                "Expected path to the targets",
-                [(p.date, p.value) for p in progress.trajectory(spec)],
-                style="dashed",
-                colour=1,
-            )
-        )
     forecast = item.judgement.forecast
-    if forecast is not None and measured:
-        latest = measured[-1]
-        days_left = Decimal((forecast.final_date - latest.date).days)
-        fitted_now = (
-            forecast.projected - forecast.slope_per_year * days_left / progress.DAYS_PER_YEAR
-        )
-        series.append(
-            charts.Series(
-                "Forecast",
-                [(latest.date, fitted_now), (forecast.final_date, forecast.projected)],
-                style="dotted",
-                colour=2,
-            )
-        )
-    if relative:
-        y_label = f"Gap to {indicator.comparator.name}, points"
-        suffix = ""
-    else:
-        y_label = indicator.get_unit_display()
-        suffix = "%" if indicator.unit == "percentage" else ""
-    return charts.line_chart(
-        title=f"{indicator.name}: measured, expected and forecast",
-        desc=(
-            f"Line chart of {indicator.name} from the baseline on "
-            f"{indicator.baseline_date:%-d %B %Y}; the table below gives every figure."
+    return indicator_line_chart(
+        lineage_id=indicator.lineage_id,
+        name=indicator.name,
+        baseline_date=indicator.baseline_date,
+        measured=[(p.date, shown(p)) for p in [baseline, *measured]],
+        trajectory=(
+            [(p.date, p.value) for p in progress.trajectory(spec)]
+            if spec is not None and not spec.missing_comparator
+            else []
         ),
-        series=series,
-        y_label=y_label,
-        y_suffix=suffix,
-        id=f"indicator-{indicator.lineage_id}",
-        date_format="month",
+        forecast=None
+        if forecast is None
+        else {
+            "final_date": forecast.final_date,
+            "projected": forecast.projected,
+            "slope_per_year": forecast.slope_per_year,
+        },
+        relative=relative,
+        comparator_name=indicator.comparator.name if indicator.comparator_id else "",
+        unit=indicator.unit,
+        unit_label=indicator.get_unit_display(),
     )

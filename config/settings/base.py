@@ -116,6 +116,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.reminders_send_daily",
         "schedule": crontab(hour=7, minute=0),
     },
+    "generate-monthly-reports": {
+        "task": "reports.tasks.reports_generate_monthly",
+        "schedule": crontab(day_of_month="1", hour=6, minute=0),
+    },
     "remove-expired-pupils": {
         "task": "encounters.tasks.pupils_remove_expired",
         "schedule": crontab(hour=3, minute=30),
@@ -274,6 +278,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every page it lays out at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "oatracker.security": {"level": "INFO"},
     },
 }

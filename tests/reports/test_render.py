@@ -1,0 +1,188 @@
+"""The report's files: the PDF renders (pdftoppm) with the area, every
+priority and its charts; the HTML is a standalone document that passes the
+Content-Security-Policy; the CSV is Explore Education Statistics tidy data."""
+
+import csv
+import io
+import json
+import re
+import subprocess
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from core.charts import PALETTE
+from reports.render import CSV_HEADER, report_files
+from reports.snapshot import report_snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def snapshot(area, area_data, report_day):
+    return report_snapshot(
+        area=area,
+        period_start=report_day.replace(day=1),
+        period_end=report_day,
+        generated_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def files(snapshot):
+    return report_files(snapshot, stem="blackpool-progress-report-2019-10")
+
+
+@pytest.fixture
+def pdf_path(files, tmp_path):
+    path = tmp_path / files["pdf_file"].name
+    path.write_bytes(files["pdf_file"].content)
+    return path
+
+
+def _pdf_pages_text(path):
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return text.split("\f")
+
+
+def _palette_rgb(index):
+    value = PALETTE[index].lstrip("#")
+    return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def test_pdf_renders_with_the_area_every_priority_and_their_charts(snapshot, pdf_path, tmp_path):
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", str(pdf_path), str(tmp_path / "page")], check=True
+    )
+    images = sorted(tmp_path.glob("page-*.png"))
+    pages = _pdf_pages_text(pdf_path)
+    assert len(images) >= 5
+    assert len(images) == len([p for p in pages if p.strip()])
+
+    cover = pages[0]
+    assert "Blackpool Opportunity Area" in cover
+    assert "1 to 15 October 2019" in cover
+    assert "OFFICIAL" in cover
+    assert "Contents" in pages[1]
+    assert f"Page 2 of {len(images)}" in pages[1]
+    assert all("OFFICIAL" in page for page in pages if page.strip())
+    assert all("Generated 15 October 2019" in page for page in pages[1:] if page.strip())
+
+    measured_blue = _palette_rgb(0)
+    for priority in snapshot["priorities"]:
+        heading = f"Priority {priority['number']}"
+        assert any(heading in p and priority["title"] in p for p in pages), heading
+        for indicator in priority["indicators"]:
+            title = f"{indicator['name']}: measured, expected and forecast"
+            chart_pages = [n for n, p in enumerate(pages) if title in " ".join(p.split())]
+            assert chart_pages, title
+            # The chart is drawn on that page: its legend (when it has more
+            # than one line), and the measured line in the first palette colour.
+            if indicator["trajectory"]:
+                assert "Expected path to the targets" in pages[chart_pages[0]]
+            colours = Image.open(images[chart_pages[0]]).convert("RGB").getcolors(1 << 20)
+            assert any(rgb == measured_blue for _, rgb in colours), title
+
+    text = " ".join(" ".join(pages).split())
+    for section in (
+        "Encounters with employers",
+        "The disadvantage gap",
+        "Spend against allocation",
+    ):
+        assert section in text
+    assert "Coastal Academy" in text
+    assert "£400,000" in text
+
+
+def test_pdf_contents_give_page_numbers(pdf_path, snapshot):
+    contents = _pdf_pages_text(pdf_path)[1]
+    for priority in snapshot["priorities"]:
+        assert re.search(rf"Priority {priority['number']}: .*\.\s*\d+", contents)
+
+
+def test_html_is_a_standalone_document_within_the_content_security_policy(files, snapshot):
+    html = files["html_file"].content.decode()
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en-GB">' in html
+    assert '<link rel="stylesheet" href="/static/reports/report.css">' in html
+    assert "<style" not in html
+    assert " style=" not in html
+    assert "<script" not in html
+    for priority in snapshot["priorities"]:
+        for indicator in priority["indicators"]:
+            assert f'id="indicator-{indicator["lineage_id"]}"' in html
+    assert html.count('role="img"') >= 4
+    assert "OFFICIAL" in html
+
+
+def test_csv_is_tidy_data_in_the_explore_education_statistics_format(files, snapshot):
+    text = files["csv_file"].content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == CSV_HEADER
+    assert CSV_HEADER[:7] == [
+        "time_period",
+        "time_identifier",
+        "geographic_level",
+        "country_code",
+        "country_name",
+        "opportunity_area_code",
+        "opportunity_area_name",
+    ]
+    assert {r["country_code"] for r in rows} == {"E92000001"}
+    assert {r["opportunity_area_code"] for r in rows} == {"blackpool"}
+    assert {(r["time_period"], r["time_identifier"]) for r in rows} == {
+        ("2019", "October"),
+        ("201920", "Academic year"),
+        ("201718", "Financial year"),
+        ("201819", "Financial year"),
+        ("201920", "Financial year"),
+    }
+    assert {r["geographic_level"] for r in rows} == {"Opportunity area", "School"}
+    for row in rows:
+        assert all(row[column] != "" for column in CSV_HEADER if not column.startswith("school"))
+
+    def value(**match):
+        found = [r for r in rows if all(r[k] == v for k, v in match.items())]
+        assert len(found) == 1, match
+        return found[0]["value"]
+
+    total = snapshot["encounters"]["total"]
+    assert (
+        value(
+            report_section="Encounter coverage",
+            geographic_level="Opportunity area",
+            measure="Pupils on roll",
+            breakdown="Total",
+            pupil_group="All pupils",
+        )
+        == total["on_roll"]
+    )
+    assert (
+        value(
+            report_section="Encounter coverage",
+            breakdown="Year 9",
+            pupil_group="Not disadvantaged minus disadvantaged",
+        )
+        == snapshot["encounters"]["disadvantage"][0]["gap"]
+    )
+    assert (
+        value(time_period="201718", measure="Allocated", breakdown="Core programme") == "100000.00"
+    )
+    first = snapshot["priorities"][0]
+    assert value(
+        report_section="Priority summary",
+        priority=f"Priority 1: {first['title']}",
+        measure="Indicators",
+        breakdown="At risk",
+    ) == str(first["rollup"]["indicators"]["at_risk"])
+    never = next(
+        i for p in snapshot["priorities"] for i in p["indicators"] if not i["measurements"]
+    )
+    assert value(measure=never["name"], breakdown="Latest measurement") == "x"
+
+
+def test_json_is_the_snapshot(files, snapshot):
+    assert json.loads(files["snapshot_file"].content) == json.loads(json.dumps(snapshot))
