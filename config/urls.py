@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("encounters.urls")),
     path("", include("reports.urls")),
+    path("", include("dashboard.urls")),
 ]

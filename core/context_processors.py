@@ -22,6 +22,8 @@ def _navigation(request):
     else:
         items.append(("Areas", reverse("areas:list")))
         items.append(("Schools", reverse("areas:school-list")))
+    if user.role in (Role.DFE_STAFF, Role.ADMINISTRATOR):
+        items.append(("Dashboard", reverse("dashboard:dashboard")))
     if user.role == Role.ADMINISTRATOR:
         items.append(("Admin", reverse("admin:index")))
     return [

@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.csv_upload import csv_upload_text
 from core.history import change_record
 from core.models import ChangeAction
+from dashboard.services import summary_refresh_on_commit, summary_refresh_run
 
 from .academic_years import AcademicYear
 from .attendance_files import pseudonymise_attendance, resolve_attendance, source_key
@@ -186,6 +187,7 @@ def roster_import(
         pupil.on_roll_until = max(pupil.on_roll_from, today - timedelta(days=1))
         pupil.updated_at = timezone.now()
     Pupil.objects.bulk_update(plan.leavers, ["on_roll_until", "updated_at"])
+    summary_refresh_on_commit(school_id=school.pk)
     logger.info(
         "Roster import for school %s: %d created, %d updated, %d off roll",
         school.urn,
@@ -241,6 +243,8 @@ def pupils_remove_expired(*, today: date | None = None) -> int:
     cutoff = today - timedelta(days=settings.PUPIL_RETENTION_DAYS)
     with transaction.atomic():
         expired = Pupil.objects.filter(on_roll_until__lt=cutoff)
+        for school_id in expired.values_list("school_id", flat=True).distinct():
+            summary_refresh_on_commit(school_id=school_id)
         Attendance.objects.filter(pupil__in=expired).delete()
         deleted, _ = expired.delete()
     return deleted
@@ -318,6 +322,7 @@ def encounter_record(
         area=school.area,
         school=school,
     )
+    summary_refresh_on_commit(school_id=school.pk, since_year=encounter.academic_year)
     return encounter
 
 
@@ -335,6 +340,7 @@ def encounter_update(
     duration_minutes: int | None = None,
 ) -> Encounter:
     encounter = Encounter.objects.select_for_update().get(pk=encounter.pk)
+    year_before = encounter.academic_year
     pupils = list(pupils)
     if not pupils:
         raise ValidationError({"pupils": "Choose at least one pupil"})
@@ -366,6 +372,9 @@ def encounter_update(
         area=encounter.school.area,
         school=encounter.school,
     )
+    summary_refresh_on_commit(
+        school_id=encounter.school_id, since_year=min(year_before, encounter.academic_year)
+    )
     return encounter
 
 
@@ -382,6 +391,7 @@ def encounter_delete(*, encounter: Encounter, user) -> None:
         area=encounter.school.area,
         school=encounter.school,
     )
+    summary_refresh_on_commit(school_id=encounter.school_id, since_year=encounter.academic_year)
     encounter.delete()
 
 
@@ -420,6 +430,13 @@ def attendance_import(
         resolved.buffer.seek(0)
         result.attendances_created = _attendance_merge(
             resolved.buffer, encounter_ids, sorted(resolved.pupil_ids)
+        )
+        # Large files are already in a worker: refresh in the same transaction.
+        summary_refresh_run(
+            school_id=school.pk,
+            since_year=min(
+                (AcademicYear.of(group[0]).start_year for group in resolved.groups), default=None
+            ),
         )
     logger.info(
         "Attendance import for school %s: %d rows, %d encounters and %d attendances created",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.history import change_record, snapshot
 from core.models import ChangeAction
+from dashboard.services import summary_refresh_on_commit
 
 from .models import (
     Action,
@@ -58,6 +59,7 @@ def plan_draft_start(*, area, user) -> DeliveryPlan:
     if published:
         _plan_content_copy(source=published, target=draft)
     _record(draft, user, ChangeAction.CREATED, area=area)
+    summary_refresh_on_commit(area_id=area.pk)
     return draft
 
 
@@ -108,6 +110,7 @@ def plan_publish(*, plan, user) -> DeliveryPlan:
     # The status check in save() reads the stored row, which is still a draft.
     plan.save()
     _record(plan, user, ChangeAction.UPDATED, before=before, area=plan.area)
+    summary_refresh_on_commit(area_id=plan.area_id)
     return plan
 
 
@@ -137,6 +140,7 @@ def plan_content_save(*, obj, user, **values):
         before=before,
         area=area,
     )
+    summary_refresh_on_commit(area_id=area.pk)
     return obj
 
 
@@ -148,6 +152,7 @@ def plan_content_delete(*, obj, user):
     obj.delete()
     obj.pk = pk  # the record names the row that was deleted
     change_record(obj=obj, user=user, action=ChangeAction.DELETED, before=before, area=area)
+    summary_refresh_on_commit(area_id=area.pk)
 
 
 @transaction.atomic
@@ -172,6 +177,7 @@ def measurement_record(*, lineage, user, date, value, status, source="", note=""
             before=before,
             area=lineage.area,
         )
+        summary_refresh_on_commit(area_id=lineage.area_id)
     return measurement
 
 
@@ -193,4 +199,5 @@ def action_update_log(
     update.full_clean()
     update.save()
     _record(update, user, ChangeAction.CREATED, area=lineage.area)
+    summary_refresh_on_commit(area_id=lineage.area_id)
     return update

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "plans",
     "encounters",
     "reports",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-update-reminders": {
         "task": "plans.tasks.reminders_send_daily",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "rebuild-summaries": {
+        "task": "dashboard.tasks.summaries_rebuild",
+        "schedule": crontab(hour=2, minute=30),
     },
     "generate-monthly-reports": {
         "task": "reports.tasks.reports_generate_monthly",

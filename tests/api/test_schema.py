@@ -65,7 +65,12 @@ def test_writable_fields_are_named_and_read_only_ones_are_not_in_requests(docume
         "evidence_url",
     }
     request_schemas = {name for name in schemas if name.endswith("Request")}
-    assert request_schemas == {"MeasurementRequest", "ActionUpdateRequest"}
+    assert request_schemas == {
+        "MeasurementRequest",
+        "ActionUpdateRequest",
+        "EncounterRequest",
+        "EncounterBulkRequest",
+    }
 
 
 def test_the_documentation_page_uses_installed_files_under_the_csp(client, users):

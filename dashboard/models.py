@@ -1,0 +1,91 @@
+"""Summary tables the cross-area dashboard reads instead of the raw rows.
+
+They hold counts only, are kept up to date by dashboard.services when plans,
+measurements, rosters and encounters change, and can be rebuilt from scratch
+(`manage.py summaries_rebuild`). A page never scans attendance rows.
+"""
+
+from django.db import models
+
+from core.scoping import ScopeRule
+
+
+class AreaSummary(models.Model):
+    """One area at a glance: its delivery plan as the progress engine judges
+    it on ``as_of`` (``by_life_stage`` holds the same counts for the
+    priorities of each life stage, for the filter), its funding, and its
+    schools' encounter coverage summed (so the dashboard reads one row)."""
+
+    area = models.OneToOneField("areas.Area", on_delete=models.CASCADE, related_name="summary")
+    as_of = models.DateField(help_text="The day statuses and overdue flags were judged on.")
+    indicators_total = models.PositiveIntegerField(default=0)
+    indicators_achieved = models.PositiveIntegerField(default=0)
+    indicators_on_track = models.PositiveIntegerField(default=0)
+    indicators_at_risk = models.PositiveIntegerField(default=0)
+    indicators_off_track = models.PositiveIntegerField(default=0)
+    indicators_no_data = models.PositiveIntegerField(default=0)
+    indicators_stale = models.PositiveIntegerField(default=0)
+    actions_total = models.PositiveIntegerField(default=0)
+    actions_not_started = models.PositiveIntegerField(default=0)
+    actions_on_track = models.PositiveIntegerField(default=0)
+    actions_at_risk = models.PositiveIntegerField(default=0)
+    actions_off_track = models.PositiveIntegerField(default=0)
+    actions_complete = models.PositiveIntegerField(default=0)
+    actions_cancelled = models.PositiveIntegerField(default=0)
+    actions_overdue = models.PositiveIntegerField(default=0)
+    updates_due = models.PositiveIntegerField(default=0)
+    allocated_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    spent_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    by_life_stage = models.JSONField(default=dict)
+    coverage = models.JSONField(
+        default=dict,
+        help_text=(
+            "Secondary pupils' coverage summed over the area's schools, by academic "
+            "year: {start year: {count: n}}, from SchoolCoverageSummary."
+        ),
+    )
+    refreshed_at = models.DateTimeField()
+
+    scope_rule = ScopeRule(area="area", school=None)
+
+    class Meta:
+        verbose_name_plural = "area summaries"
+
+    def __str__(self):
+        return f"Summary of {self.area_id} on {self.as_of}"
+
+
+class SchoolCoverageSummary(models.Model):
+    """Encounter coverage for one school, academic year and year group:
+    counts of pupils, never pupils. ``others`` are pupils not disadvantaged."""
+
+    school = models.ForeignKey(
+        "areas.School", on_delete=models.CASCADE, related_name="coverage_summaries"
+    )
+    academic_year = models.PositiveSmallIntegerField(help_text="Start year: 2017 for 2017/18.")
+    year_group = models.SmallIntegerField()
+    on_roll = models.PositiveIntegerField(default=0)
+    with_one = models.PositiveIntegerField(default=0)
+    with_four = models.PositiveIntegerField(default=0)
+    disadvantaged_on_roll = models.PositiveIntegerField(default=0)
+    disadvantaged_with_one = models.PositiveIntegerField(default=0)
+    disadvantaged_with_four = models.PositiveIntegerField(default=0)
+    others_on_roll = models.PositiveIntegerField(default=0)
+    others_with_one = models.PositiveIntegerField(default=0)
+    others_with_four = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    scope_rule = ScopeRule(area="school__area", school="school")
+
+    class Meta:
+        verbose_name_plural = "school coverage summaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "year_group"],
+                name="coveragesummary_unique_cohort",
+            )
+        ]
+        indexes = [models.Index(fields=["academic_year", "school"])]
+
+    def __str__(self):
+        return f"{self.school_id} {self.academic_year} Y{self.year_group}"

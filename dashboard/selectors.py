@@ -1,0 +1,420 @@
+"""Reads for the cross-area dashboard: the page, its charts and its CSV read
+``dashboard`` below, so scoping, filters and disclosure control are applied
+once. One query whatever the data size: the areas with their summary rows
+(which carry the area's coverage summed from the school coverage rows).
+Never the raw attendance rows.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from areas.models import Area
+from core.charts import bar_chart
+from core.disclosure import SUPPRESSED, Cell, rate_cell, suppress_table
+from core.scoping import visible_to
+from encounters.academic_years import AcademicYear
+from encounters.models import year_group_label
+from encounters.selectors import CoverageCounts, CoverageRow, area_schools
+from plans.models import ActionStatus, LifeStage
+from plans.progress import Status
+
+from .models import SchoolCoverageSummary
+from .services import COUNT_FIELDS, coverage_years
+
+WAVES = (1, 2)
+COVERAGE_COUNTS = (
+    "on_roll",
+    "with_four",
+    "disadvantaged_on_roll",
+    "disadvantaged_with_four",
+    "others_on_roll",
+    "others_with_four",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    group: str
+    link: str = ""  # the area page behind the figure: "plan", "coverage" or "funding"
+    numeric: bool = True
+
+
+COLUMNS = (
+    Column("area", "Area", "Area", numeric=False),
+    Column("wave", "Wave", "Area", numeric=True),
+    *(
+        Column(f"indicators_{status.value}", status.label, "Indicators", "plan")
+        for status in Status
+    ),
+    Column("indicators_stale", "Stale", "Indicators", "plan"),
+    *(
+        Column(f"actions_{status.value}", status.label, "Actions", "plan")
+        for status in ActionStatus
+    ),
+    Column("actions_overdue", "Overdue", "Actions", "plan"),
+    Column("updates_due", "Updates overdue", "Actions", "plan"),
+    Column("on_roll", "Secondary pupils on roll", "Encounters", "coverage"),
+    Column("four_rate", "With four or more (%)", "Encounters", "coverage"),
+    Column(
+        "disadvantaged_four_rate", "Disadvantaged with four or more (%)", "Encounters", "coverage"
+    ),
+    Column("others_four_rate", "Others with four or more (%)", "Encounters", "coverage"),
+    Column("gap", "Gap (percentage points)", "Encounters", "coverage"),
+    Column("allocated", "Allocated (£)", "Funding", "funding"),
+    Column("spent", "Spent (£)", "Funding", "funding"),
+    Column("spent_rate", "Spent (%)", "Funding", "funding"),
+)
+SORT_KEYS = frozenset(column.key for column in COLUMNS)
+COLUMN_GROUPS = ("Area", "Indicators", "Actions", "Encounters", "Funding")
+
+
+@dataclass(frozen=True)
+class Filters:
+    wave: int | None = None
+    life_stage: str = ""
+    year: AcademicYear = field(default_factory=AcademicYear.current)
+    sort: str = "area"
+    descending: bool = False
+
+    @classmethod
+    def from_query(cls, query, today=None) -> "Filters":
+        """Filters from the query string; anything not on a whitelist is
+        ignored rather than reaching the database."""
+        years = {str(y.start_year): y for y in coverage_years(today)}
+        wave = query.get("wave", "")
+        life_stage = query.get("life_stage", "")
+        sort = query.get("sort", "area")
+        return cls(
+            wave=int(wave) if wave in {str(w) for w in WAVES} else None,
+            life_stage=life_stage if life_stage in LifeStage.values else "",
+            year=years.get(query.get("year", ""), AcademicYear.of(today or timezone.localdate())),
+            sort=sort if sort in SORT_KEYS else "area",
+            descending=query.get("order") == "desc",
+        )
+
+    def query(self, **changes) -> dict:
+        values = {
+            "wave": self.wave or "",
+            "life_stage": self.life_stage,
+            "year": self.year.start_year,
+            "sort": self.sort,
+            "order": "desc" if self.descending else "asc",
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+@dataclass
+class DashboardRow:
+    area: Area
+    figures: dict  # column key -> int, Decimal or Cell
+    as_of: object = None
+
+    def sort_value(self, key):
+        value = self.figures[key] if key != "area" else self.area.name
+        if isinstance(value, Cell):
+            return value.value
+        return value
+
+
+def _percent(numerator, denominator) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _rate(numerator: Cell, denominator: Cell) -> Cell:
+    """A rate is shown only when both of its counts are shown."""
+    if numerator.symbol or denominator.symbol:
+        return Cell(None, numerator.symbol or denominator.symbol)
+    return rate_cell(numerator.value, denominator.value)
+
+
+def _gap(disadvantaged: Cell, others: Cell) -> Cell:
+    if SUPPRESSED in (disadvantaged.symbol, others.symbol):
+        return Cell(None, SUPPRESSED)
+    if disadvantaged.symbol or others.symbol:
+        return Cell(None, "x")
+    return Cell(others.value - disadvantaged.value)
+
+
+def _published_coverage(areas, coverage):
+    """Coverage counts by area with primary and secondary suppression (the
+    table has an all-areas total, so suppressed cells get complements), and
+    the rates and gap computed from the shown counts only."""
+    grid = [[coverage.get(a.pk, {}).get(name) or 0 for name in COVERAGE_COUNTS] for a in areas]
+    table = suppress_table(grid, row_totals=False, column_totals=True) if areas else None
+
+    def published(cells):
+        counts = dict(zip(COVERAGE_COUNTS, cells, strict=True))
+        rates = {
+            group: _rate(counts[f"{prefix}with_four"], counts[f"{prefix}on_roll"])
+            for group, prefix in (
+                ("all", ""),
+                ("disadvantaged", "disadvantaged_"),
+                ("others", "others_"),
+            )
+        }
+        return {
+            "on_roll": counts["on_roll"],
+            "four_rate": rates["all"],
+            "disadvantaged_four_rate": rates["disadvantaged"],
+            "others_four_rate": rates["others"],
+            "gap": _gap(rates["disadvantaged"], rates["others"]),
+        }
+
+    if table is None:
+        return [], None
+    return [published(cells) for cells in table.rows], published(table.column_totals)
+
+
+def dashboard(*, user, filters: Filters) -> dict:
+    """The areas the user may see side by side, filtered and sorted, with an
+    all-areas total row and charts. Areas without a summary yet show x."""
+    areas = visible_to(Area.objects.all(), user).select_related("summary").order_by("name")
+    if filters.wave:
+        areas = areas.filter(wave=filters.wave)
+    areas = list(areas)
+    year = str(filters.year.start_year)
+    coverage = {
+        a.pk: a.summary.coverage.get(year, {}) for a in areas if getattr(a, "summary", None)
+    }
+    published, coverage_total = _published_coverage(areas, coverage)
+    rows = []
+    totals = dict.fromkeys(COUNT_FIELDS, 0) | {"allocated": Decimal(0), "spent": Decimal(0)}
+    for area, encounters in zip(areas, published, strict=True):
+        summary = getattr(area, "summary", None)
+        figures = {"wave": area.wave}
+        if summary is None:
+            figures |= dict.fromkeys(COUNT_FIELDS, Cell(None, "x"))
+            figures |= {"allocated": Cell(None, "x"), "spent": Cell(None, "x")}
+        else:
+            counts = (
+                summary.by_life_stage.get(filters.life_stage, dict.fromkeys(COUNT_FIELDS, 0))
+                if filters.life_stage
+                else {name: getattr(summary, name) for name in COUNT_FIELDS}
+            )
+            figures |= counts | {
+                "allocated": summary.allocated_total,
+                "spent": summary.spent_total,
+            }
+            for name in COUNT_FIELDS:
+                totals[name] += counts[name]
+            totals["allocated"] += summary.allocated_total
+            totals["spent"] += summary.spent_total
+        figures |= encounters
+        figures["spent_rate"] = _money_rate(figures["spent"], figures["allocated"])
+        rows.append(DashboardRow(area=area, figures=figures, as_of=summary and summary.as_of))
+    rows.sort(key=lambda row: row.area.name)
+    present = [r for r in rows if r.sort_value(filters.sort) is not None]
+    missing = [r for r in rows if r.sort_value(filters.sort) is None]
+    present.sort(key=lambda row: row.sort_value(filters.sort), reverse=filters.descending)
+    rows = present + missing
+    total = None
+    if rows:
+        total = totals | (coverage_total or {})
+        total["spent_rate"] = _money_rate(total["spent"], total["allocated"])
+    as_of = [row.as_of for row in rows if row.as_of]
+    return {
+        "rows": rows,
+        "total": total,
+        "as_of": min(as_of) if as_of else None,
+        "stale_area_ids": [
+            row.area.pk for row in rows if row.as_of is None or row.as_of < timezone.localdate()
+        ],
+    }
+
+
+def display(value) -> str:
+    """A figure as the page shows it: counts with thousands separators,
+    pounds to the pound, a Cell as published."""
+    if isinstance(value, int):
+        return format(value, ",")
+    if isinstance(value, Decimal):
+        return format(value, ",.0f")
+    if value is None:
+        return "x"
+    return str(value)
+
+
+def _money_rate(spent, allocated):
+    if isinstance(spent, Cell) or isinstance(allocated, Cell):
+        return Cell(None, "x")
+    if not allocated:
+        return Cell(None, "z")
+    return Cell(_percent(spent, allocated))
+
+
+def dashboard_charts(rows, filters: Filters):
+    """Bar charts beside the table; each carries the same figures as a table."""
+    if not rows:
+        return []
+    names = [row.area.name for row in rows]
+    year = filters.year.label
+    return [
+        bar_chart(
+            title=f"Secondary pupils with four or more encounters since Year 7, {year}",
+            desc=(
+                "Percentage of secondary pupils on roll with at least four meaningful "
+                "employer encounters since Year 7, disadvantaged pupils and others, by area."
+            ),
+            categories=names,
+            series=[
+                ("Disadvantaged", [row.figures["disadvantaged_four_rate"] for row in rows]),
+                ("Others", [row.figures["others_four_rate"] for row in rows]),
+            ],
+            y_label="Percentage of pupils",
+            y_min=0,
+            y_max=100,
+            y_suffix="%",
+            category_header="Area",
+            width=960,
+            height=400,
+            id="chart-coverage",
+        ),
+        bar_chart(
+            title="Indicators by status",
+            desc="Number of each area's indicators in each status, stacked, by area.",
+            categories=names,
+            series=[
+                (
+                    "On track or achieved",
+                    [_sum(row, "indicators_on_track", "indicators_achieved") for row in rows],
+                ),
+                ("At risk", [row.figures["indicators_at_risk"] for row in rows]),
+                ("Off track", [row.figures["indicators_off_track"] for row in rows]),
+                ("No data", [row.figures["indicators_no_data"] for row in rows]),
+            ],
+            stacked=True,
+            y_label="Indicators",
+            category_header="Area",
+            width=960,
+            height=400,
+            id="chart-indicators",
+        ),
+        bar_chart(
+            title="Spend against allocation",
+            desc="Funding allocated to each area and spent to date, in pounds, by area.",
+            categories=names,
+            series=[
+                ("Allocated", [row.figures["allocated"] for row in rows]),
+                ("Spent", [row.figures["spent"] for row in rows]),
+            ],
+            y_label="Pounds",
+            category_header="Area",
+            width=960,
+            height=400,
+            id="chart-funding",
+        ),
+    ]
+
+
+def _sum(row, *keys):
+    values = [row.figures[key] for key in keys]
+    if any(isinstance(v, Cell) for v in values):
+        return Cell(None, "x")
+    return sum(values)
+
+
+# Indicator columns named as encounters.publication names them.
+CSV_NAMES = {
+    "updates_due": "action_updates_overdue",
+    "on_roll": "pupils_on_roll",
+    "four_rate": "pupils_four_encounters_percent",
+    "disadvantaged_four_rate": "disadvantaged_four_encounters_percent",
+    "others_four_rate": "others_four_encounters_percent",
+    "gap": "gap_four_encounters_percentage_points",
+    "allocated": "allocated_pounds",
+    "spent": "spent_pounds",
+    "spent_rate": "spent_percent",
+}
+CSV_HEADER = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "opportunity_area_code",
+    "opportunity_area_name",
+    "wave",
+    "life_stage",
+    *(CSV_NAMES.get(column.key, column.key) for column in COLUMNS[2:]),
+]
+COUNTRY = ("E92000001", "England")
+
+
+def dashboard_csv(result, filters: Filters):
+    """Explore Education Statistics tidy data: a row per area and one for all
+    the areas shown, figures as on the page (suppressed alike)."""
+    life_stage = LifeStage(filters.life_stage).label if filters.life_stage else "Total"
+    prefix = [filters.year.time_period, "Academic year"]
+
+    def value(figure):
+        if isinstance(figure, Cell):
+            return figure.csv_value
+        if isinstance(figure, Decimal):
+            return format(figure, "f")
+        return figure
+
+    rows = []
+    for row in result["rows"]:
+        rows.append(
+            [
+                *prefix,
+                "Opportunity area",
+                *COUNTRY,
+                row.area.slug,
+                row.area.name,
+                row.area.wave,
+                life_stage,
+                *(value(row.figures[c.key]) for c in COLUMNS[2:]),
+            ]
+        )
+    if result["total"] is not None:
+        rows.append(
+            [
+                *prefix,
+                "Opportunity area",
+                *COUNTRY,
+                "all",
+                "All Opportunity Areas shown",
+                filters.wave or "Total",
+                life_stage,
+                *(value(result["total"][c.key]) for c in COLUMNS[2:]),
+            ]
+        )
+    return CSV_HEADER, rows
+
+
+def area_school_coverage(*, user, area, year: AcademicYear):
+    """Coverage by school and year group for an area, from the summary rows:
+    the same shape (and figures) as encounters.selectors.area_coverage, which
+    reads attendance, so reports can publish it without scanning attendance."""
+    schools = {school.pk: school for school in area_schools(user=user, area=area)}
+    summaries = SchoolCoverageSummary.objects.filter(
+        school__in=list(schools), academic_year=year.start_year
+    ).order_by("school", "year_group")
+    by_school = {}
+    for summary in summaries:
+        rows, total = by_school.setdefault(
+            summary.school_id, ([], CoverageRow(year_group=None, label="All year groups"))
+        )
+        row = CoverageRow(year_group=summary.year_group, label=year_group_label(summary.year_group))
+        for disadvantaged, prefix in ((True, "disadvantaged_"), (False, "others_")):
+            counts = CoverageCounts(
+                getattr(summary, f"{prefix}on_roll"),
+                getattr(summary, f"{prefix}with_one"),
+                getattr(summary, f"{prefix}with_four"),
+            )
+            row.add(disadvantaged, counts)
+            total.add(disadvantaged, counts)
+        rows.append(row)
+    return [
+        {"school": school, "rows": by_school[pk][0], "total": by_school[pk][1]}
+        for pk, school in schools.items()
+        if pk in by_school
+    ]

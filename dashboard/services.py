@@ -1,0 +1,332 @@
+"""Writes for the summary tables: refresh one area, one school's coverage, or
+everything from scratch.
+
+Incremental refreshes recompute the summary rows of the area or school that
+changed (a handful of queries over that area's plan or that school's pupils),
+queued by ``summary_refresh_on_commit`` from the plans and encounters
+services, so a page never scans attendance. ``summaries_rebuild`` computes
+the same rows for every area and school with set-based SQL; a test checks
+that both agree.
+"""
+
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from areas.models import Area, School
+from encounters.academic_years import AcademicYear
+from encounters.models import (
+    FIRST_SECONDARY_YEAR,
+    PLEDGE_ENCOUNTERS,
+    Attendance,
+    Encounter,
+    EncounterType,
+    Pupil,
+)
+from plans.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    DeliveryPlan,
+    FundingAllocation,
+    PlanStatus,
+)
+from plans.progress import Status
+from plans.selectors import plan_progress
+
+from .models import AreaSummary, SchoolCoverageSummary
+
+# Coverage is kept for the current academic year and the four before it: a
+# Year 11 pupil's "four since Year 7" reaches back that far.
+COVERAGE_YEARS = 5
+
+INDICATOR_FIELDS = {status: f"indicators_{status.value}" for status in Status}
+ACTION_FIELDS = {status: f"actions_{status}" for status in ActionStatus.values}
+COUNT_FIELDS = (
+    "indicators_total",
+    *INDICATOR_FIELDS.values(),
+    "indicators_stale",
+    "actions_total",
+    *ACTION_FIELDS.values(),
+    "actions_overdue",
+    "updates_due",
+)
+
+
+def coverage_years(today=None) -> list[AcademicYear]:
+    current = AcademicYear.of(today or timezone.localdate())
+    return [AcademicYear(current.start_year - k) for k in range(COVERAGE_YEARS - 1, -1, -1)]
+
+
+# --- Areas -----------------------------------------------------------------
+
+
+def _shown_plan(area_id):
+    """The published version, else the latest (ADR 0004)."""
+    plans = DeliveryPlan.objects.filter(area_id=area_id).order_by("-version")
+    return plans.filter(status=PlanStatus.PUBLISHED).first() or plans.first()
+
+
+def _plan_counts(area_id, today):
+    """{life stage or "": {count field: n}}; "" is the whole plan."""
+    counts = {"": dict.fromkeys(COUNT_FIELDS, 0)}
+    plan = _shown_plan(area_id)
+    if plan is None:
+        return counts
+    for item in plan_progress(plan=plan, today=today):
+        for key in ("", item.priority.life_stage):
+            row = counts.setdefault(key, dict.fromkeys(COUNT_FIELDS, 0))
+            for indicator in item.indicators:
+                row["indicators_total"] += 1
+                row[INDICATOR_FIELDS[indicator.status]] += 1
+                row["indicators_stale"] += int(indicator.judgement.stale)
+            for action in item.actions:
+                row["actions_total"] += 1
+                row[ACTION_FIELDS[action.status]] += 1
+                row["actions_overdue"] += int(action.overdue)
+                row["updates_due"] += int(action.update_due)
+    return counts
+
+
+def _funding_totals(area_id):
+    """Allocated and spent to date, as plans.selectors.funding_summary totals
+    them: an action's spend to date is a running total, so what it has spent
+    is its latest update's figure."""
+    allocated = FundingAllocation.objects.filter(area_id=area_id).aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal(0)
+    funded = (
+        Action.objects.filter(plan__area_id=area_id)
+        .exclude(funding_stream=None)
+        .values("lineage_id")
+        .distinct()
+    )
+    latest = ActionUpdate.objects.filter(lineage=OuterRef("lineage")).order_by("-date", "-pk")
+    spent = (
+        ActionUpdate.objects.filter(lineage__in=funded)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .aggregate(total=Sum("spend_to_date"))["total"]
+    ) or Decimal(0)
+    return allocated, spent
+
+
+@transaction.atomic
+def summary_area_refresh(*, area_id: int, today=None) -> AreaSummary | None:
+    """Recompute one area's summary row from its plan, log and funding."""
+    today = today or timezone.localdate()
+    if not Area.objects.select_for_update().filter(pk=area_id).exists():
+        return None
+    counts = _plan_counts(area_id, today)
+    allocated, spent = _funding_totals(area_id)
+    whole = counts.pop("")
+    summary, _ = AreaSummary.objects.update_or_create(
+        area_id=area_id,
+        defaults={
+            **whole,
+            "as_of": today,
+            "allocated_total": allocated,
+            "spent_total": spent,
+            "by_life_stage": counts,
+            "coverage": _area_coverage(area_id),
+            "refreshed_at": timezone.now(),
+        },
+    )
+    return summary
+
+
+AREA_COVERAGE_COUNTS = (
+    "on_roll",
+    "with_one",
+    "with_four",
+    "disadvantaged_on_roll",
+    "disadvantaged_with_four",
+    "others_on_roll",
+    "others_with_four",
+)
+
+
+def _area_coverage(area_id):
+    """{start year: {count: n}} for the area's secondary year groups, summed
+    from the school coverage rows."""
+    rows = (
+        SchoolCoverageSummary.objects.filter(
+            school__area_id=area_id, year_group__gte=FIRST_SECONDARY_YEAR
+        )
+        .order_by()
+        .values("academic_year")
+        .annotate(**{name: Sum(name) for name in AREA_COVERAGE_COUNTS})
+    )
+    return {
+        str(row["academic_year"]): {name: row[name] for name in AREA_COVERAGE_COUNTS}
+        for row in rows
+    }
+
+
+def _area_coverage_refresh(school_id):
+    """After a school's coverage changed: its area's sums."""
+    area_id = School.objects.filter(pk=school_id).values_list("area_id", flat=True).first()
+    if area_id is None:
+        return
+    updated = AreaSummary.objects.filter(area_id=area_id).update(
+        coverage=_area_coverage(area_id), refreshed_at=timezone.now()
+    )
+    if not updated:
+        summary_area_refresh(area_id=area_id)
+
+
+# --- School coverage -------------------------------------------------------
+
+# Pupils on roll on the census date, with their meaningful employer
+# encounters counted this year and since Year 7, following each pupil across
+# schools by UPN hash (as encounters.selectors.with_encounter_counts does).
+_COVERAGE_SQL = """
+WITH roll AS (
+    SELECT p.id, p.school_id, p.upn_hash, p.reception_year, p.disadvantaged
+    FROM {pupil} AS p
+    WHERE {school_filter}
+      AND p.on_roll_from <= %(census)s
+      AND (p.on_roll_until IS NULL OR p.on_roll_until >= %(census)s)
+),
+hashes AS (SELECT DISTINCT upn_hash FROM roll),
+history AS (
+    SELECT p.upn_hash, e.academic_year, count(*) AS n
+    FROM hashes
+    JOIN {pupil} AS p ON p.upn_hash = hashes.upn_hash
+    JOIN {attendance} AS a ON a.pupil_id = p.id
+    JOIN {encounter} AS e ON e.id = a.encounter_id
+    JOIN {encounter_type} AS t ON t.id = e.encounter_type_id
+    WHERE t.is_meaningful_employer_encounter AND e.academic_year <= %(year)s
+    GROUP BY p.upn_hash, e.academic_year
+),
+per_pupil AS (
+    SELECT roll.id,
+           coalesce(sum(h.n) FILTER (WHERE h.academic_year = %(year)s), 0) AS this_year,
+           coalesce(sum(h.n) FILTER (
+               WHERE h.academic_year >= roll.reception_year + {first_secondary}
+           ), 0) AS since_year_7
+    FROM roll LEFT JOIN history AS h ON h.upn_hash = roll.upn_hash
+    GROUP BY roll.id
+)
+SELECT roll.school_id, %(year)s - roll.reception_year AS year_group, roll.disadvantaged,
+       count(*), count(*) FILTER (WHERE per_pupil.this_year >= 1),
+       count(*) FILTER (WHERE per_pupil.since_year_7 >= {pledge})
+FROM roll JOIN per_pupil USING (id)
+GROUP BY 1, 2, 3
+"""
+
+
+def coverage_sql(*, all_schools: bool) -> str:
+    return _COVERAGE_SQL.format(
+        pupil=Pupil._meta.db_table,
+        attendance=Attendance._meta.db_table,
+        encounter=Encounter._meta.db_table,
+        encounter_type=EncounterType._meta.db_table,
+        first_secondary=FIRST_SECONDARY_YEAR,
+        pledge=PLEDGE_ENCOUNTERS,
+        school_filter="1 = 1" if all_schools else "p.school_id = %(school)s",
+    )
+
+
+def _coverage_rows(year: AcademicYear, school_id=None, today=None):
+    """SchoolCoverageSummary objects (unsaved) for one school, or all."""
+    params = {"year": year.start_year, "census": year.census_date(today), "school": school_id}
+    with connection.cursor() as cursor:
+        cursor.execute(coverage_sql(all_schools=school_id is None), params)
+        groups = cursor.fetchall()
+    now = timezone.now()
+    rows = {}
+    for school_id, year_group, disadvantaged, on_roll, with_one, with_four in groups:
+        row = rows.setdefault(
+            (school_id, year_group),
+            SchoolCoverageSummary(
+                school_id=school_id,
+                academic_year=year.start_year,
+                year_group=year_group,
+                refreshed_at=now,
+            ),
+        )
+        group = "disadvantaged" if disadvantaged else "others"
+        for measure, n in (("on_roll", on_roll), ("with_one", with_one), ("with_four", with_four)):
+            setattr(row, measure, getattr(row, measure) + n)
+            setattr(row, f"{group}_{measure}", n)
+    return list(rows.values())
+
+
+@transaction.atomic
+def summary_school_refresh(*, school_id: int, academic_year: int, today=None) -> int:
+    """Recompute one school's coverage rows for one academic year."""
+    SchoolCoverageSummary.objects.filter(school_id=school_id, academic_year=academic_year).delete()
+    if not School.objects.filter(pk=school_id).exists():
+        return 0
+    rows = _coverage_rows(AcademicYear(academic_year), school_id, today)
+    SchoolCoverageSummary.objects.bulk_create(rows)
+    return len(rows)
+
+
+def summary_school_refresh_years(*, school_id: int, since_year: int | None = None, today=None):
+    """A change to a school's roll or encounters in ``since_year`` changes its
+    coverage that year and every later year ("since Year 7" accumulates)."""
+    for year in coverage_years(today):
+        if since_year is None or year.start_year >= since_year:
+            summary_school_refresh(school_id=school_id, academic_year=year.start_year, today=today)
+
+
+def schools_sharing_pupils(school_id: int) -> list[int]:
+    """Other schools holding a pupil of this one (moved, matched by UPN hash):
+    their "since Year 7" counts include encounters recorded here."""
+    hashes = Pupil.objects.filter(school_id=school_id).values("upn_hash")
+    return list(
+        Pupil.objects.filter(upn_hash__in=hashes)
+        .exclude(school_id=school_id)
+        .values_list("school_id", flat=True)
+        .distinct()
+    )
+
+
+# --- Queueing and rebuilding -----------------------------------------------
+
+
+def summary_refresh_on_commit(
+    *, area_id: int | None = None, school_id: int | None = None, since_year: int | None = None
+) -> None:
+    """Queue a refresh of an area's summary or a school's coverage once the
+    current transaction commits (the write is visible to the task then)."""
+    from .tasks import summary_refresh
+
+    transaction.on_commit(
+        lambda: summary_refresh.delay(area_id=area_id, school_id=school_id, since_year=since_year)
+    )
+
+
+def summary_refresh_run(*, area_id=None, school_id=None, since_year=None, today=None) -> None:
+    """What the task does: refresh the area, and the school with any school
+    sharing its pupils."""
+    if area_id is not None:
+        summary_area_refresh(area_id=area_id, today=today)
+    if school_id is not None:
+        for pk in [school_id, *schools_sharing_pupils(school_id)]:
+            summary_school_refresh_years(school_id=pk, since_year=since_year, today=today)
+            _area_coverage_refresh(pk)
+
+
+@transaction.atomic
+def summaries_rebuild(*, today=None) -> dict:
+    """Every summary row from scratch: coverage with one set-based query per
+    academic year, then the areas one by one (their coverage sums it)."""
+    today = today or timezone.localdate()
+    SchoolCoverageSummary.objects.all().delete()
+    coverage_rows = 0
+    for year in coverage_years(today):
+        rows = _coverage_rows(year, None, today)
+        SchoolCoverageSummary.objects.bulk_create(rows, batch_size=5000)
+        coverage_rows += len(rows)
+    AreaSummary.objects.all().delete()
+    for area_id in Area.objects.values_list("pk", flat=True):
+        summary_area_refresh(area_id=area_id, today=today)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (AreaSummary, SchoolCoverageSummary):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return {"areas": AreaSummary.objects.count(), "coverage_rows": coverage_rows}

@@ -1,0 +1,135 @@
+"""The cross-area dashboard for DfE staff and administrators.
+
+Area roles (board members, area leads) see their own area's row only:
+``visible_to`` cuts the areas, so the same page serves them without leaking
+other areas. School staff get 403: the page's existence is no secret, and
+their school's coverage is on the school pages.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.http import urlencode
+from django.views.generic import TemplateView, View
+
+from core.csv_export import csv_download
+from core.models import Role
+from core.views import ScopedViewMixin
+from plans.models import LifeStage
+
+from . import selectors
+from .services import coverage_years
+from .tasks import summary_refresh
+
+
+class DashboardAccessMixin(ScopedViewMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role == Role.SCHOOL_STAFF:
+            raise PermissionDenied(
+                "The cross-area dashboard is for DfE staff and partnership boards. "
+                "Your school's encounter coverage is on your school's pages."
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def dashboard(self):
+        filters = selectors.Filters.from_query(self.request.GET)
+        result = selectors.dashboard(user=self.request.user, filters=filters)
+        # Statuses and overdue flags move with the date: a summary judged on
+        # an earlier day is recomputed in the background (figures show their date).
+        for area_id in result["stale_area_ids"]:
+            summary_refresh.delay(area_id=area_id)
+        return filters, result
+
+
+class DashboardView(DashboardAccessMixin, TemplateView):
+    template_name = "dashboard/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        filters, result = self.dashboard()
+        base = reverse("dashboard:dashboard")
+        headers = []
+        for column in selectors.COLUMNS:
+            current = filters.sort == column.key
+            descending = not filters.descending if current else column.numeric
+            headers.append(
+                {
+                    "column": column,
+                    "url": base
+                    + "?"
+                    + urlencode(
+                        filters.query(sort=column.key, order="desc" if descending else "asc")
+                    ),
+                    "aria_sort": (
+                        ("descending" if filters.descending else "ascending") if current else ""
+                    ),
+                }
+            )
+        groups = [
+            (group, sum(1 for c in selectors.COLUMNS if c.group == group))
+            for group in selectors.COLUMN_GROUPS
+        ]
+        rows = [
+            {"area": row.area, "figures": row.figures, "cells": _cells_html(row, filters)}
+            for row in result["rows"]
+        ]
+        total = (
+            format_html_join(
+                "",
+                '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>',
+                (
+                    (selectors.display(result["total"][column.key]),)
+                    for column in selectors.COLUMNS[2:]
+                ),
+            )
+            if result["total"]
+            else None
+        )
+        return super().get_context_data(
+            **kwargs,
+            filters=filters,
+            headers=headers,
+            groups=groups,
+            rows=rows,
+            total=total,
+            as_of=result["as_of"],
+            charts=selectors.dashboard_charts(result["rows"], filters),
+            waves=selectors.WAVES,
+            life_stages=LifeStage.choices,
+            years=list(reversed(coverage_years())),
+            csv_url=reverse("dashboard:csv") + "?" + urlencode(filters.query()),
+        )
+
+
+PAGES = {"plan": "plans:plan", "coverage": "encounters:area", "funding": "plans:funding"}
+
+
+def _cells_html(row, filters):
+    """A row's figures, each a link to the area page behind it. Built here
+    rather than in the template: 25 linked cells a row is most of the page."""
+    urls = {link: reverse(name, kwargs={"slug": row.area.slug}) for link, name in PAGES.items()}
+    urls["coverage"] += f"?year={filters.year.start_year}"
+    return format_html_join(
+        "",
+        '<td class="govuk-table__cell govuk-table__cell--numeric">'
+        '<a class="govuk-link govuk-link--no-visited-state" href="{}">{}'
+        '<span class="govuk-visually-hidden"> {} ({}), {}</span></a></td>',
+        (
+            (
+                urls[column.link],
+                selectors.display(row.figures[column.key]),
+                column.label.lower(),
+                column.group.lower(),
+                row.area.name,
+            )
+            for column in selectors.COLUMNS[2:]
+        ),
+    )
+
+
+class DashboardCsvView(DashboardAccessMixin, View):
+    def get(self, request):
+        filters, result = self.dashboard()
+        header, rows = selectors.dashboard_csv(result, filters)
+        return csv_download(
+            f"opportunity-areas-dashboard-{filters.year.time_period}.csv", header, rows
+        )

@@ -1,0 +1,215 @@
+"""Summary tables: what they hold, that writes refresh them on commit, and
+that the incremental refresh and the full rebuild agree."""
+
+import datetime
+
+import pytest
+from django.forms.models import model_to_dict
+
+from core.models import Role
+from dashboard import services
+from dashboard.models import AreaSummary, SchoolCoverageSummary
+from dashboard.selectors import area_school_coverage
+from encounters import selectors as encounter_selectors
+from encounters.academic_years import AcademicYear
+from encounters.models import EncounterType
+from encounters.services import encounter_record
+from plans.models import ActionStatus, FigureStatus
+from plans.selectors import funding_summary, plan_progress
+from plans.services import action_update_log, measurement_record
+from tests.encounters.factories import EncounterFactory, PupilFactory, attend, make_upn
+from tests.factories import SchoolFactory, UserFactory
+
+from .conftest import plan_with_funding, school_with_coverage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_area_summary_counts_what_the_progress_engine_and_funding_summary_say(area):
+    plan = plan_with_funding(area)
+    summary = services.summary_area_refresh(area_id=area.pk)
+
+    today = datetime.date.today()
+    priorities = plan_progress(plan=plan, today=today)
+    statuses = [i.status.value for p in priorities for i in p.indicators]
+    assert summary.indicators_total == len(statuses) == 4
+    for status in set(statuses):
+        assert getattr(summary, f"indicators_{status}") == statuses.count(status)
+    assert summary.indicators_stale == sum(
+        i.judgement.stale for p in priorities for i in p.indicators
+    )
+    actions = [a for p in priorities for a in p.actions]
+    assert summary.actions_total == 4
+    assert summary.actions_on_track == sum(a.status == ActionStatus.ON_TRACK for a in actions)
+    assert summary.actions_overdue == sum(a.overdue for a in actions) == 4
+    assert summary.updates_due == sum(a.update_due for a in actions)
+    funding = funding_summary(user=UserFactory(role=Role.DFE_STAFF), area=area)
+    assert summary.allocated_total == funding["allocated_total"] == 100000
+    assert summary.spent_total == funding["spent_total"] == 20000
+    by_stage = {p.priority.life_stage for p in priorities}
+    assert set(summary.by_life_stage) == by_stage
+    assert sum(s["indicators_total"] for s in summary.by_life_stage.values()) == 4
+
+
+def test_an_area_without_a_plan_has_a_summary_of_zeros(area):
+    summary = services.summary_area_refresh(area_id=area.pk)
+    assert summary.indicators_total == summary.actions_total == 0
+    assert summary.by_life_stage == {}
+
+
+def _coverage_rows(school, year):
+    return {
+        row.year_group: row
+        for row in SchoolCoverageSummary.objects.filter(
+            school=school, academic_year=year.start_year
+        )
+    }
+
+
+@pytest.mark.parametrize("years_back", [0, 1])
+def test_school_coverage_summary_matches_the_school_coverage_page(area, users, years_back):
+    school = school_with_coverage(area, pupils=9, encounters=4)
+    year = AcademicYear(AcademicYear.current().start_year - years_back)
+    services.summary_school_refresh(school_id=school.pk, academic_year=year.start_year)
+
+    staff = UserFactory(role=Role.SCHOOL_STAFF, schools=[school])
+    page = encounter_selectors.school_coverage(user=staff, school=school, year=year)
+    stored = _coverage_rows(school, year)
+    assert set(stored) == {row.year_group for row in page["rows"]}
+    for row in page["rows"]:
+        summary = stored[row.year_group]
+        for group, prefix in (
+            ("all", ""),
+            ("disadvantaged", "disadvantaged_"),
+            ("others", "others_"),
+        ):
+            counts = getattr(row, group)
+            assert (
+                getattr(summary, f"{prefix}on_roll"),
+                getattr(summary, f"{prefix}with_one"),
+                getattr(summary, f"{prefix}with_four"),
+            ) == (counts.on_roll, counts.with_one, counts.with_four), (row.year_group, group)
+
+
+def test_four_since_year_7_follows_a_pupil_who_moved_school(area, year):
+    old_school, new_school = SchoolFactory(area=area), SchoolFactory(area=area)
+    upn = make_upn(4242)
+    before = PupilFactory(school=old_school, year_group=10, upn=upn)
+    after = PupilFactory(school=new_school, year_group=10, upn=upn)
+    for k in range(3):
+        attend(
+            EncounterFactory(
+                school=old_school,
+                date=AcademicYear(year.start_year - 1).start + datetime.timedelta(days=k),
+            ),
+            [before],
+        )
+    attend(EncounterFactory(school=new_school, date=year.start), [after])
+    services.summary_school_refresh(school_id=new_school.pk, academic_year=year.start_year)
+    row = _coverage_rows(new_school, year)[10]
+    assert (row.on_roll, row.with_one, row.with_four) == (1, 1, 1)
+    assert services.schools_sharing_pupils(old_school.pk) == [new_school.pk]
+
+
+def test_writes_queue_a_refresh_that_runs_once_they_commit(
+    area, django_capture_on_commit_callbacks
+):
+    plan = plan_with_funding(area)
+    services.summaries_rebuild()
+    indicator = plan.indicators.first()
+    lead = UserFactory(role=Role.AREA_LEAD, area=area)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        measurement_record(
+            lineage=indicator.lineage,
+            user=lead,
+            date=datetime.date.today(),
+            value=indicator.baseline_value + 100,
+            status=FigureStatus.FINAL,
+        )
+    assert len(callbacks) == 1
+    assert AreaSummary.objects.get(area=area).indicators_achieved == 0
+    callbacks[0]()
+    assert AreaSummary.objects.get(area=area).indicators_achieved == 1
+
+
+def _snapshot():
+    areas = sorted(
+        (model_to_dict(s, exclude=["id", "refreshed_at"]) for s in AreaSummary.objects.all()),
+        key=lambda s: s["area"],
+    )
+    coverage = sorted(
+        tuple(model_to_dict(s, exclude=["id", "refreshed_at"]).items())
+        for s in SchoolCoverageSummary.objects.all()
+    )
+    return areas, coverage
+
+
+def test_incremental_refreshes_and_a_full_rebuild_agree(
+    reference_areas, django_capture_on_commit_callbacks
+):
+    blackpool, hastings = reference_areas["blackpool"], reference_areas["hastings"]
+    services.summaries_rebuild()
+    lead = UserFactory(role=Role.AREA_LEAD, area=blackpool)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = plan_with_funding(blackpool)
+        school = school_with_coverage(hastings, pupils=7, encounters=3)
+    # Factories write around the services: bring the summaries up to date
+    # once, then change everything through the services only.
+    services.summaries_rebuild()
+    before = _snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        action = plan.actions.first()
+        action_update_log(
+            lineage=action.lineage,
+            user=lead,
+            date=datetime.date.today(),
+            status=ActionStatus.COMPLETE,
+            narrative="Done.",
+            spend_to_date=7000,
+        )
+        indicator = plan.indicators.first()
+        measurement_record(
+            lineage=indicator.lineage,
+            user=lead,
+            date=datetime.date.today(),
+            value=indicator.baseline_value - 20,
+            status=FigureStatus.FINAL,
+        )
+        staff = UserFactory(role=Role.SCHOOL_STAFF, schools=[school])
+        pupils = list(school.pupils.filter(reception_year=AcademicYear.current().start_year - 9))
+        for k in range(2):
+            encounter_record(
+                school=school,
+                user=staff,
+                date=datetime.date.today() - datetime.timedelta(days=k),
+                encounter_type=EncounterType.objects.get(code="employer-talk"),
+                title=f"Talk {k}",
+                delivered_through="school",
+                pupils=pupils[:1],
+            )
+    incremental = _snapshot()
+    services.summaries_rebuild()
+    assert _snapshot() == incremental
+    assert incremental != before
+
+
+def test_area_coverage_from_summaries_matches_the_area_coverage_read_from_attendance(area, year):
+    school_with_coverage(area, pupils=9, encounters=4)
+    school_with_coverage(area, pupils=6, encounters=2, year_groups=(8, 12))
+    services.summaries_rebuild()
+    dfe = UserFactory(role=Role.DFE_STAFF)
+
+    def flat(coverage):
+        return [
+            (
+                entry["school"].pk,
+                [(r.year_group, r.all, r.disadvantaged, r.others) for r in entry["rows"]],
+                (entry["total"].all, entry["total"].disadvantaged, entry["total"].others),
+            )
+            for entry in coverage
+        ]
+
+    from_summaries = area_school_coverage(user=dfe, area=area, year=year)
+    from_attendance = encounter_selectors.area_coverage(user=dfe, area=area, year=year)
+    assert flat(from_summaries) == flat(from_attendance)
+    assert len(from_summaries) == 2

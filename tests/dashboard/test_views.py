@@ -1,0 +1,192 @@
+"""The cross-area dashboard page and its CSV: who sees what, filters and
+sorting, disclosure control, and a query count that does not grow with the
+data."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.models import Role
+from dashboard import services
+from dashboard.selectors import CSV_HEADER
+from tests.factories import UserFactory
+
+from .conftest import plan_with_funding, school_with_coverage
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboard:dashboard")
+CSV_URL = reverse("dashboard:csv")
+
+
+def _csv(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def dfe(client):
+    user = UserFactory(role=Role.DFE_STAFF)
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("role", [Role.DFE_STAFF, Role.ADMINISTRATOR])
+def test_dfe_staff_and_administrators_see_all_twelve_areas(client, users, role):
+    services.summaries_rebuild()
+    client.force_login(users[role])
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 12
+    assert len(_csv(client.get(CSV_URL))) == 13  # 12 areas and the total
+
+
+@pytest.mark.parametrize("role", [Role.BOARD_MEMBER, Role.AREA_LEAD])
+def test_area_roles_see_their_own_area_only(client, users, area, other_area, role):
+    school_with_coverage(other_area, pupils=10)
+    services.summaries_rebuild()
+    client.force_login(users[role])
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert [row["area"] for row in response.context["rows"]] == [area]
+    assert other_area.name not in response.content.decode()
+    assert [row["opportunity_area_name"] for row in _csv(client.get(CSV_URL))] == [
+        area.name,
+        "All Opportunity Areas shown",
+    ]
+
+
+def test_school_staff_are_refused_with_a_clear_page(client, users):
+    client.force_login(users[Role.SCHOOL_STAFF])
+    for url in (URL, CSV_URL):
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 403
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    assert client.get(URL)["Location"].startswith("/sign-in/")
+
+
+def test_dfe_staff_cannot_post(client, dfe):
+    assert client.post(URL).status_code == 403
+
+
+def test_filter_by_wave_and_sort_by_any_column(client, dfe, reference_areas):
+    plan_with_funding(reference_areas["bradford"])
+    services.summaries_rebuild()
+    response = client.get(URL, {"wave": 2, "sort": "allocated", "order": "desc"})
+    rows = response.context["rows"]
+    assert {row["area"].wave for row in rows} == {2}
+    assert len(rows) == 6
+    assert rows[0]["area"].slug == "bradford"
+    ascending = client.get(URL, {"wave": 2, "sort": "allocated", "order": "asc"}).context["rows"]
+    assert ascending[-1]["area"].slug == "bradford"
+
+
+def test_unknown_filters_and_sort_keys_are_ignored(client, dfe):
+    services.summaries_rebuild()
+    response = client.get(URL, {"wave": "9", "sort": "password; drop", "life_stage": "x"})
+    assert response.status_code == 200
+    assert [row["area"].name for row in response.context["rows"]] == sorted(
+        row["area"].name for row in response.context["rows"]
+    )
+
+
+def test_life_stage_filter_counts_only_those_priorities(client, dfe, area):
+    plan_with_funding(area)
+    services.summaries_rebuild()
+    everything = client.get(URL).context["rows"]
+    primary = client.get(URL, {"life_stage": "primary"}).context["rows"]
+    early = client.get(URL, {"life_stage": "post_16"}).context["rows"]
+
+    def figure(rows, key):
+        return next(r for r in rows if r["area"] == area)["figures"][key]
+
+    assert (
+        figure(everything, "indicators_no_data")
+        + figure(everything, "indicators_on_track")
+        + figure(everything, "indicators_at_risk")
+        + figure(everything, "indicators_off_track")
+        + figure(everything, "indicators_achieved")
+        == 4
+    )
+    assert (
+        sum(
+            figure(primary, key)
+            for key in (
+                "indicators_no_data",
+                "indicators_on_track",
+                "indicators_at_risk",
+                "indicators_off_track",
+                "indicators_achieved",
+            )
+        )
+        == 2
+    )
+    assert figure(early, "actions_on_track") == 0
+
+
+def test_figures_link_to_the_area_pages_behind_them(client, dfe, area):
+    plan_with_funding(area)
+    services.summaries_rebuild()
+    page = client.get(URL).content.decode()
+    assert f'href="/areas/{area.slug}/plan/"' in page
+    assert f'href="/areas/{area.slug}/funding/"' in page
+    assert f'href="/areas/{area.slug}/encounters/?year=' in page
+
+
+def test_small_cohorts_are_suppressed_on_the_page_and_in_the_csv(client, dfe, area, other_area):
+    school_with_coverage(area, pupils=2, year_groups=(9,))  # 2 pupils: c
+    school_with_coverage(other_area, pupils=30, year_groups=(9, 10))
+    services.summaries_rebuild()
+    rows = {row["area"]: row for row in client.get(URL).context["rows"]}
+    cells = rows[area]["figures"]
+    assert str(cells["on_roll"]) == "c"
+    assert str(cells["four_rate"]) == "c"
+    assert str(cells["gap"]) == "c"
+    # Secondary suppression: with the all-areas total shown, the only other
+    # non-zero count would give the suppressed one away by subtraction.
+    other = rows[other_area]["figures"]
+    assert str(other["on_roll"]) == "c"
+    by_area = {row["opportunity_area_name"]: row for row in _csv(client.get(CSV_URL))}
+    assert by_area[area.name]["pupils_on_roll"] == "c"
+    assert by_area[other_area.name]["pupils_on_roll"] == "c"
+    assert by_area["All Opportunity Areas shown"]["pupils_on_roll"] == "62"
+
+
+def test_the_csv_is_tidy_data(client, dfe, area):
+    school_with_coverage(area, pupils=30)
+    services.summaries_rebuild()
+    response = client.get(CSV_URL, {"wave": 1})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = _csv(response)
+    assert list(rows[0]) == CSV_HEADER
+    first = rows[0]
+    assert first["time_identifier"] == "Academic year"
+    assert first["geographic_level"] == "Opportunity area"
+    assert first["country_code"] == "E92000001"
+    assert len(first["time_period"]) == 6
+    assert {row["wave"] for row in rows[:-1]} == {"1"}
+    blackpool = next(row for row in rows if row["opportunity_area_code"] == area.slug)
+    assert blackpool["pupils_on_roll"] == "90"
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_the_dashboard_runs_a_constant_number_of_queries(client, dfe, reference_areas):
+    services.summaries_rebuild()
+    small = _queries(client, URL), _queries(client, CSV_URL)
+    for n, area in enumerate(reference_areas.values()):
+        plan_with_funding(area)
+        school_with_coverage(area, pupils=8 + n, encounters=2)
+        school_with_coverage(area, pupils=5, encounters=1, year_groups=(8, 12))
+    services.summaries_rebuild()
+    large = _queries(client, URL), _queries(client, CSV_URL)
+    assert small == large
+    assert large[0] <= 8  # session, user, the two dashboard queries and the page frame
