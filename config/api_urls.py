@@ -13,7 +13,14 @@ from rest_framework.routers import SimpleRouter
 
 from core.api import ApiDocsView, ApiNotFoundView, ApiSchemaView
 
-API_MODULES = ["areas.api", "partners.api", "plans.api", "encounters.api"]
+API_MODULES = [
+    "areas.api",
+    "partners.api",
+    "plans.api",
+    "encounters.api",
+    "reports.api",
+    "dashboard.api",
+]
 
 router = SimpleRouter()
 for module in API_MODULES:

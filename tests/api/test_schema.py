@@ -70,6 +70,7 @@ def test_writable_fields_are_named_and_read_only_ones_are_not_in_requests(docume
         "ActionUpdateRequest",
         "EncounterRequest",
         "EncounterBulkRequest",
+        "ReportRunRequest",
     }
 
 

@@ -40,10 +40,13 @@ KINDS = [
 DRAFT_KINDS = ["plan", "priority", "indicator", "target", "action"]
 # Pupil-level endpoints and coverage: their matrix is in test_encounters_api.py.
 ENCOUNTER_KINDS = ["pupil", "encounter-type", "encounter", "area-coverage", "school-coverage"]
+REPORT_DASHBOARD_KINDS = ["report-run", "dashboard-area"]  # test_reports_dashboard_api.py
 
 
 def test_the_matrix_covers_every_endpoint():
-    assert sorted(basename for _, _, basename in router.registry) == sorted(KINDS + ENCOUNTER_KINDS)
+    assert sorted(basename for _, _, basename in router.registry) == sorted(
+        KINDS + ENCOUNTER_KINDS + REPORT_DASHBOARD_KINDS
+    )
 
 
 def _prefix(kind):
