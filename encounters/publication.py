@@ -42,9 +42,14 @@ def _gap(disadvantaged: Cell, others: Cell) -> Cell:
     return Cell(others.value - disadvantaged.value)
 
 
-def area_coverage(*, user, area, year):
-    """Coverage by school and secondary year group, suppressed."""
-    schools = selectors.area_coverage(user=user, area=area, year=year)
+def area_coverage(*, user, area, year, schools=None):
+    """Coverage by school and secondary year group, suppressed.
+
+    ``schools`` is the per-school coverage to publish, by default read from
+    attendance (encounters.selectors.area_coverage); reports pass the same
+    figures from the summary tables (dashboard.selectors.area_school_coverage)."""
+    if schools is None:
+        schools = selectors.area_coverage(user=user, area=area, year=year)
     year_groups = sorted(
         {
             row.year_group

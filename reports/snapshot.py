@@ -196,12 +196,15 @@ def _encounter_coverage(*, area, period_end, reader) -> dict:
     """Coverage of the area's secondary pupils in the academic year the
     period ends in, as published outside a school (disclosure control
     applied by encounters.publication, the same figures as the area's
-    encounters page and its CSV)."""
+    encounters page and its CSV), read from the summary tables rather than
+    by scanning attendance."""
+    from dashboard.selectors import area_school_coverage
     from encounters.academic_years import AcademicYear
     from encounters.publication import area_coverage
 
     year = AcademicYear.of(period_end)
-    published = area_coverage(user=reader, area=area, year=year)
+    schools = area_school_coverage(user=reader, area=area, year=year)
+    published = area_coverage(user=reader, area=area, year=year, schools=schools)
     section = {
         "academic_year": year.label,
         "time_period": year.time_period,

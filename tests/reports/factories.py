@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from areas.models import Area
+from dashboard.services import summaries_rebuild
 from encounters.models import EncounterType
 from plans import services as plan_services
 from plans.models import (
@@ -167,6 +168,9 @@ def reporting_area(area: Area, lead) -> dict:
 
     schools = {name: SchoolFactory(area=area, name=name) for name in COHORTS}
     _encounters(schools)
+    # The services keep the summary tables current; factories write rows
+    # directly, so the summaries that reports read are rebuilt here.
+    summaries_rebuild()
     return {"plan": plan, "schools": schools, "streams": streams}
 
 
