@@ -13,6 +13,18 @@ from django.http import HttpResponse
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+# Every open-data CSV starts with these, in the Explore Education Statistics
+# tidy format (DOMAIN.md, "Disclosure control"); filters and indicators follow.
+EES_LEADING_COLUMNS = (
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "opportunity_area_code",
+    "opportunity_area_name",
+)
+
 
 def csv_safe(value) -> str:
     if isinstance(value, bool):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from areas.models import Area
 from core.charts import bar_chart
+from core.csv_export import EES_LEADING_COLUMNS
 from core.disclosure import SUPPRESSED, Cell, rate_cell, suppress_table
 from core.scoping import visible_to
 from encounters.academic_years import AcademicYear
@@ -333,13 +334,7 @@ CSV_NAMES = {
     "spent_rate": "spent_percent",
 }
 CSV_HEADER = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "opportunity_area_code",
-    "opportunity_area_name",
+    *EES_LEADING_COLUMNS,
     "wave",
     "life_stage",
     *(CSV_NAMES.get(column.key, column.key) for column in COLUMNS[2:]),

@@ -8,6 +8,7 @@ control is applied once.
 from dataclasses import dataclass
 
 from core.charts import bar_chart
+from core.csv_export import EES_LEADING_COLUMNS
 from core.disclosure import SUPPRESSED, Cell, count_cell, rate_cell, suppress_table
 
 from . import selectors
@@ -192,13 +193,7 @@ def area_breakdown(*, user, area, year):
 
 
 AREA_CSV_HEADER = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "opportunity_area_code",
-    "opportunity_area_name",
+    *EES_LEADING_COLUMNS,
     "school_urn",
     "school_name",
     "year_group",

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from core import charts
-from core.csv_export import csv_text
+from core.csv_export import EES_LEADING_COLUMNS, csv_text
 from plans.charts import indicator_line_chart
 from plans.models import ActionStatus
 from plans.progress import Status
@@ -230,13 +230,7 @@ def _date(text: str) -> date:
 # --- CSV: Explore Education Statistics tidy data ----------------------------
 
 CSV_HEADER = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "opportunity_area_code",
-    "opportunity_area_name",
+    *EES_LEADING_COLUMNS,
     "school_urn",
     "school_name",
     "report_section",
