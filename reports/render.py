@@ -3,12 +3,13 @@ in the browser or print, the same document as a PDF (WeasyPrint), the
 figures as tidy CSV (Explore Education Statistics format) and the snapshot
 itself as JSON.
 
-The HTML and the PDF are one template, reports/document.html, with one
-stylesheet, reports/static/reports/report.css: screen rules for the browser,
-@page rules (running header, page numbers, the OFFICIAL marking) for print.
-The browser loads the stylesheet from /static/ (the Content-Security-Policy
-allows no inline style); WeasyPrint reads the same file from disk. Charts are
-the pages' own SVG partials (core/templates/charts/).
+The HTML and the PDF are one document, rendered once from
+reports/document.html, with one stylesheet, reports/static/reports/report.css:
+screen rules for the browser, @page rules (running header, page numbers, the
+OFFICIAL marking) for print. The browser loads the stylesheet from /static/
+(the Content-Security-Policy allows no inline style); WeasyPrint reads the
+same file from disk when it follows the same link. Charts are the pages' own
+SVG partials (core/templates/charts/).
 """
 
 import json
@@ -43,15 +44,15 @@ def report_files(
     data: dict, *, stem: str, on_progress: Callable[[int], None] = lambda percent: None
 ) -> dict[str, RenderedFile]:
     """The four files, keyed by the ReportRun field that will hold each."""
-    html = report_html(data).encode()
+    html = report_html(data)
     on_progress(55)
-    pdf = report_pdf(data)
+    pdf = report_pdf(html)
     on_progress(85)
     csv = ("\ufeff" + report_csv(data)).encode()
     snapshot = json.dumps(data, indent=2, ensure_ascii=False).encode()
     on_progress(95)
     return {
-        "html_file": RenderedFile(f"{stem}.html", html),
+        "html_file": RenderedFile(f"{stem}.html", html.encode()),
         "pdf_file": RenderedFile(f"{stem}.pdf", pdf),
         "csv_file": RenderedFile(f"{stem}.csv", csv),
         "snapshot_file": RenderedFile(f"{stem}.json", snapshot),
@@ -67,23 +68,21 @@ def report_html(data: dict) -> str:
     The link is the stylesheet's plain name under STATIC_URL, never a hashed
     (manifest) name: a stored report outlives deployments, and the hashed
     name of today's file is gone after the next one."""
-    return render_to_string(
-        "reports/document.html",
-        _document_context(data, stylesheet=f"{settings.STATIC_URL}reports/report.css"),
-    )
+    return render_to_string("reports/document.html", _document_context(data))
 
 
-def report_pdf(data: dict) -> bytes:
-    from weasyprint import CSS, HTML
+def report_pdf(html: str) -> bytes:
+    """The HTML document (report_html) as a PDF."""
+    from .pdf import document_pdf
 
-    html = render_to_string("reports/document.html", _document_context(data, stylesheet=None))
-    # PDF/UA: a tagged PDF that screen readers can follow.
-    return HTML(string=html, base_url=str(STYLESHEET.parent)).write_pdf(
-        stylesheets=[CSS(filename=str(STYLESHEET))], pdf_variant="pdf/ua-1"
-    )
+    return document_pdf(html, stylesheet_url=_stylesheet_url(), stylesheet=STYLESHEET)
 
 
-def _document_context(data: dict, *, stylesheet: str | None) -> dict:
+def _stylesheet_url() -> str:
+    return f"{settings.STATIC_URL}reports/report.css"
+
+
+def _document_context(data: dict) -> dict:
     priorities = [
         {
             **priority,
@@ -102,7 +101,7 @@ def _document_context(data: dict, *, stylesheet: str | None) -> dict:
         "funding_chart": _funding_chart(data["funding"]),
         "generated_at": datetime.fromisoformat(data["report"]["generated_at"]),
         "as_at": date.fromisoformat(data["report"]["as_at"]),
-        "stylesheet": stylesheet,
+        "stylesheet": _stylesheet_url(),
         "marking": MARKING,
     }
 

@@ -5,6 +5,7 @@ Content-Security-Policy; the CSV is Explore Education Statistics tidy data."""
 import csv
 import io
 import json
+import logging
 import re
 import subprocess
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.charts import PALETTE
-from reports.render import CSV_HEADER, report_files
+from reports.render import CSV_HEADER, report_files, report_pdf
 from reports.snapshot import report_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +187,15 @@ def test_csv_is_tidy_data_in_the_explore_education_statistics_format(files, snap
 
 def test_json_is_the_snapshot(files, snapshot):
     assert json.loads(files["snapshot_file"].content) == json.loads(json.dumps(snapshot))
+
+
+def test_the_pdf_is_the_html_document_and_loads_nothing_but_its_stylesheet(files, caplog):
+    html = files["html_file"].content.decode()
+    beacon = '<img src="https://tracker.example/pixel.png" alt="">'
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = report_pdf(html.replace("</main>", f"{beacon}</main>"))
+    assert pdf.startswith(b"%PDF-")
+    refused = [r.getMessage() for r in caplog.records if "tracker.example" in r.getMessage()]
+    assert refused
+    assert all("nothing but its stylesheet" in m for m in refused)
+    assert not [r for r in caplog.records if "report.css" in r.getMessage()]
