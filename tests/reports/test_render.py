@@ -3,6 +3,7 @@ priority and its charts; the HTML is a standalone document that passes the
 Content-Security-Policy; the CSV is Explore Education Statistics tidy data."""
 
 import csv
+import gc
 import io
 import json
 import logging
@@ -199,3 +200,15 @@ def test_the_pdf_is_the_html_document_and_loads_nothing_but_its_stylesheet(files
     assert refused
     assert all("nothing but its stylesheet" in m for m in refused)
     assert not [r for r in caplog.records if "report.css" in r.getMessage()]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_rendering_a_pdf_leaves_the_cyclic_collector_as_it_found_it(files, enabled):
+    html = files["html_file"].content.decode()
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        report_pdf(html)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
