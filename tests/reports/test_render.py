@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.charts import PALETTE
-from reports.render import CSV_HEADER, report_files, report_pdf
+from reports.render import CSV_HEADER, report_files, report_html, report_pdf
 from reports.snapshot import report_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +212,21 @@ def test_rendering_a_pdf_leaves_the_cyclic_collector_as_it_found_it(files, enabl
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_long_table_of_schools_starts_under_its_heading_and_runs_on(snapshot, tmp_path):
+    """A row per school for a whole area is pages long: it is not pushed
+    whole to a new page, which would leave its heading alone on a page."""
+    schools = snapshot["encounters"]["schools"]
+    snapshot["encounters"]["schools"] = [
+        {**schools[0], "urn": f"{900000 + n}", "name": f"Long List School {n}"}
+        for n in range(1, 121)
+    ]
+    path = tmp_path / "long.pdf"
+    path.write_bytes(report_pdf(report_html(snapshot)))
+    pages = _pdf_pages_text(path)
+    heading = next(n for n, p in enumerate(pages) if "By school" in p)
+    assert re.search(r"Long List School 1\b", pages[heading])
+    last = next(n for n, p in enumerate(pages) if "Long List School 120" in p)
+    assert last - heading >= 2
+    assert all("School" in pages[n] and "Pupils on roll" in pages[n] for n in range(heading, last))
