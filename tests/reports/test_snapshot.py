@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from dashboard.services import summaries_rebuild
 from encounters.models import Attendance, Pupil
@@ -19,13 +20,16 @@ from plans.models import (
     ActionUpdate,
     DeliveryPlan,
     FundingAllocation,
+    FundingStream,
     Indicator,
     PlanStatus,
 )
 from reports import services
 from reports.models import ReportStatus
+from reports.snapshot import report_snapshot
 from tests.encounters.factories import PupilFactory
 from tests.factories import SchoolFactory
+from tests.plans.factories import published_plan_with
 
 pytestmark = pytest.mark.django_db
 
@@ -415,3 +419,39 @@ def _encounters(area, as_at):
         ],
         "disadvantage": disadvantage,
     }
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["one of each", "many"])
+def test_the_snapshot_query_budget(area, lead, report_day, big, django_assert_max_num_queries):
+    """A national-scale area (about 90 schools, dozens of indicators and
+    actions) costs the snapshot no more queries than a tiny one."""
+    many = 6 if big else 1
+    plan = published_plan_with(
+        area,
+        priorities=many,
+        indicators_per_priority=many,
+        targets_per_indicator=3,
+        actions_per_priority=many,
+        measurements_per_indicator=many,
+        updates_per_action=many,
+        user=lead,
+    )
+    stream = FundingStream.objects.get_or_create(code="core", defaults={"name": "Core"})[0]
+    plan.actions.update(funding_stream=stream)
+    for year in range(2017, 2017 + many):
+        FundingAllocation.objects.create(
+            area=area, stream=stream, financial_year=year, amount=Decimal(100000)
+        )
+    for school in SchoolFactory.create_batch(many * 5, area=area):
+        PupilFactory.create_batch(2, school=school, year_group=9, year_group_on=report_day)
+    summaries_rebuild()
+
+    with django_assert_max_num_queries(12):
+        data = report_snapshot(
+            area=area,
+            period_start=report_day.replace(day=1),
+            period_end=report_day,
+            generated_at=timezone.now(),
+        )
+    assert len(data["priorities"]) == many
+    assert len(data["encounters"]["schools"]) == many * 5
