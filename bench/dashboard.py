@@ -80,7 +80,7 @@ def time_raw_sql(repeats=3):
     for _ in range(repeats):
         start = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(sql, {"year": year.start_year, "census": year.census_date()})
+            cursor.execute(sql, services.coverage_params([year]))
             rows = cursor.fetchall()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples), len(rows)

@@ -178,46 +178,53 @@ def _area_coverage_refresh(school_id):
 
 # --- School coverage -------------------------------------------------------
 
-# Pupils on roll on the census date, with their meaningful employer
-# encounters counted this year and since Year 7, following each pupil across
+# Pupils on roll on each year's census date, with their meaningful employer
+# encounters counted that year and since Year 7, following each pupil across
 # schools by UPN hash (as encounters.selectors.with_encounter_counts does).
+# Several years at once read each pupil's encounter history once.
 _COVERAGE_SQL = """
-WITH roll AS (
-    SELECT p.id, p.school_id, p.upn_hash, p.reception_year, p.disadvantaged
-    FROM {pupil} AS p
+WITH years (year, census) AS (
+    SELECT * FROM unnest(%(years)s::integer[], %(censuses)s::date[])
+),
+roll AS (
+    SELECT years.year, p.id, p.school_id, p.upn_hash, p.reception_year, p.disadvantaged
+    FROM years JOIN {pupil} AS p
+      ON p.on_roll_from <= years.census
+     AND (p.on_roll_until IS NULL OR p.on_roll_until >= years.census)
     WHERE {school_filter}
-      AND p.on_roll_from <= %(census)s
-      AND (p.on_roll_until IS NULL OR p.on_roll_until >= %(census)s)
 ),
 hashes AS (SELECT DISTINCT upn_hash FROM roll),
-history AS (
+history AS MATERIALIZED (
     SELECT p.upn_hash, e.academic_year, count(*) AS n
     FROM hashes
     JOIN {pupil} AS p ON p.upn_hash = hashes.upn_hash
     JOIN {attendance} AS a ON a.pupil_id = p.id
     JOIN {encounter} AS e ON e.id = a.encounter_id
     JOIN {encounter_type} AS t ON t.id = e.encounter_type_id
-    WHERE t.is_meaningful_employer_encounter AND e.academic_year <= %(year)s
+    WHERE t.is_meaningful_employer_encounter
+      AND e.academic_year <= (SELECT max(year) FROM years)
     GROUP BY p.upn_hash, e.academic_year
 ),
 per_pupil AS (
-    SELECT roll.id,
-           coalesce(sum(h.n) FILTER (WHERE h.academic_year = %(year)s), 0) AS this_year,
+    SELECT roll.year, roll.school_id, roll.reception_year, roll.disadvantaged,
+           coalesce(sum(h.n) FILTER (WHERE h.academic_year = roll.year), 0) AS this_year,
            coalesce(sum(h.n) FILTER (
                WHERE h.academic_year >= roll.reception_year + {first_secondary}
+                 AND h.academic_year <= roll.year
            ), 0) AS since_year_7
     FROM roll LEFT JOIN history AS h ON h.upn_hash = roll.upn_hash
-    GROUP BY roll.id
+    GROUP BY roll.year, roll.id, roll.school_id, roll.reception_year, roll.disadvantaged
 )
-SELECT roll.school_id, %(year)s - roll.reception_year AS year_group, roll.disadvantaged,
-       count(*), count(*) FILTER (WHERE per_pupil.this_year >= 1),
-       count(*) FILTER (WHERE per_pupil.since_year_7 >= {pledge})
-FROM roll JOIN per_pupil USING (id)
-GROUP BY 1, 2, 3
+SELECT year, school_id, year - reception_year AS year_group, disadvantaged,
+       count(*), count(*) FILTER (WHERE this_year >= 1),
+       count(*) FILTER (WHERE since_year_7 >= {pledge})
+FROM per_pupil
+GROUP BY 1, 2, 3, 4
 """
 
 
 def coverage_sql(*, all_schools: bool) -> str:
+    """The coverage query; parameters from `coverage_params`."""
     return _COVERAGE_SQL.format(
         pupil=Pupil._meta.db_table,
         attendance=Attendance._meta.db_table,
@@ -229,20 +236,33 @@ def coverage_sql(*, all_schools: bool) -> str:
     )
 
 
-def _coverage_rows(year: AcademicYear, school_id=None, today=None):
-    """SchoolCoverageSummary objects (unsaved) for one school, or all."""
-    params = {"year": year.start_year, "census": year.census_date(today), "school": school_id}
+def coverage_params(years: list[AcademicYear], school_id=None, today=None) -> dict:
+    return {
+        "years": [year.start_year for year in years],
+        "censuses": [year.census_date(today) for year in years],
+        "school": school_id,
+    }
+
+
+def _coverage_rows(years: list[AcademicYear], school_id=None, today=None):
+    """SchoolCoverageSummary objects (unsaved) for one school, or all, in
+    each of the years."""
+    if not years:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(coverage_sql(all_schools=school_id is None), params)
+        cursor.execute(
+            coverage_sql(all_schools=school_id is None),
+            coverage_params(years, school_id, today),
+        )
         groups = cursor.fetchall()
     now = timezone.now()
     rows = {}
-    for school_id, year_group, disadvantaged, on_roll, with_one, with_four in groups:
+    for academic_year, school_id, year_group, disadvantaged, on_roll, with_one, with_four in groups:
         row = rows.setdefault(
-            (school_id, year_group),
+            (academic_year, school_id, year_group),
             SchoolCoverageSummary(
                 school_id=school_id,
-                academic_year=year.start_year,
+                academic_year=academic_year,
                 year_group=year_group,
                 refreshed_at=now,
             ),
@@ -257,20 +277,30 @@ def _coverage_rows(year: AcademicYear, school_id=None, today=None):
 @transaction.atomic
 def summary_school_refresh(*, school_id: int, academic_year: int, today=None) -> int:
     """Recompute one school's coverage rows for one academic year."""
-    SchoolCoverageSummary.objects.filter(school_id=school_id, academic_year=academic_year).delete()
-    if not School.objects.filter(pk=school_id).exists():
-        return 0
-    rows = _coverage_rows(AcademicYear(academic_year), school_id, today)
-    SchoolCoverageSummary.objects.bulk_create(rows)
-    return len(rows)
+    return _school_refresh(school_id, [AcademicYear(academic_year)], today)
 
 
 def summary_school_refresh_years(*, school_id: int, since_year: int | None = None, today=None):
     """A change to a school's roll or encounters in ``since_year`` changes its
     coverage that year and every later year ("since Year 7" accumulates)."""
-    for year in coverage_years(today):
-        if since_year is None or year.start_year >= since_year:
-            summary_school_refresh(school_id=school_id, academic_year=year.start_year, today=today)
+    years = [
+        year
+        for year in coverage_years(today)
+        if since_year is None or year.start_year >= since_year
+    ]
+    with transaction.atomic():
+        _school_refresh(school_id, years, today)
+
+
+def _school_refresh(school_id, years, today) -> int:
+    SchoolCoverageSummary.objects.filter(
+        school_id=school_id, academic_year__in=[year.start_year for year in years]
+    ).delete()
+    if not School.objects.filter(pk=school_id).exists():
+        return 0
+    rows = _coverage_rows(years, school_id, today)
+    SchoolCoverageSummary.objects.bulk_create(rows)
+    return len(rows)
 
 
 def schools_sharing_pupils(school_id: int) -> list[int]:
@@ -319,7 +349,7 @@ def summaries_rebuild(*, today=None) -> dict:
     SchoolCoverageSummary.objects.all().delete()
     coverage_rows = 0
     for year in coverage_years(today):
-        rows = _coverage_rows(year, None, today)
+        rows = _coverage_rows([year], None, today)
         SchoolCoverageSummary.objects.bulk_create(rows, batch_size=5000)
         coverage_rows += len(rows)
     AreaSummary.objects.all().delete()
