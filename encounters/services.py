@@ -20,7 +20,20 @@ from core.models import ChangeAction
 from dashboard.services import summary_refresh_on_commit, summary_refresh_run
 
 from .academic_years import AcademicYear
-from .attendance_files import pseudonymise_attendance, resolve_attendance, source_key
+from .attendance_bulk import (
+    attendance_analyze,
+    attendance_insert,
+    attendance_insert_staged,
+    attendance_lock_keys,
+    attendance_stage,
+)
+from .attendance_files import (
+    AttendanceLookups,
+    attendance_rows,
+    pseudonymise_attendance,
+    resolve_attendance,
+    source_key,
+)
 from .models import (
     Attendance,
     AttendanceUpload,
@@ -416,26 +429,49 @@ def attendance_import(
 ) -> AttendanceImportResult:
     """Import an attendance file: all or nothing, and idempotent (the same
     file twice creates nothing the second time). Raises CsvFileError when
-    the file cannot be read at all."""
+    the file cannot be read at all.
+
+    UPNs are replaced by their keyed hashes before anything else. On
+    PostgreSQL a file goes through the bulk path (attendance_bulk); a file
+    it cannot take, and any file with a bad row, is read line by line,
+    which names every bad line."""
     today = today or timezone.localdate()
-    resolved = resolve_attendance(school=school, text=text, today=today, progress=progress)
-    result = AttendanceImportResult(rows=resolved.rows)
-    if resolved.error_count:
-        result.errors, result.error_count = resolved.errors, resolved.error_count
-        return result
+    text = pseudonymise_attendance(text)
+    lookups = AttendanceLookups(school=school, today=today)
+    result = AttendanceImportResult()
     with transaction.atomic():
-        encounter_ids, result.encounters_created = _encounters_merge(
-            school=school, groups=resolved.groups, user=user
-        )
-        resolved.buffer.seek(0)
-        result.attendances_created = _attendance_merge(
-            resolved.buffer, encounter_ids, sorted(resolved.pupil_ids)
-        )
+        staged = None
+        if connection.vendor == "postgresql":
+            staged = attendance_stage(text=text, lookups=lookups)
+        if staged is not None:
+            result.rows, groups = staged.rows, staged.groups
+            if progress is not None:
+                progress(staged.rows)
+            encounter_ids, new = _encounters_merge(school=school, groups=groups, user=user)
+            result.attendances_created = attendance_insert_staged(
+                staged=staged, encounter_ids=encounter_ids, new=new
+            )
+        else:
+            resolved = resolve_attendance(
+                school=school, text=text, today=today, progress=progress, lookups=lookups
+            )
+            result.rows, groups = resolved.rows, resolved.groups
+            if resolved.error_count:
+                result.errors, result.error_count = resolved.errors, resolved.error_count
+                return result
+            encounter_ids, new = _encounters_merge(school=school, groups=groups, user=user)
+            resolved.buffer.seek(0)
+            result.attendances_created = _attendance_merge(
+                resolved.buffer, encounter_ids, new, sorted(resolved.pupil_ids)
+            )
+        result.encounters_created = sum(new)
+        if result.attendances_created:
+            attendance_analyze()
         # Large files are already in a worker: refresh in the same transaction.
         summary_refresh_run(
             school_id=school.pk,
             since_year=min(
-                (AcademicYear.of(group[0]).start_year for group in resolved.groups), default=None
+                (AcademicYear.of(group[0]).start_year for group in groups), default=None
             ),
         )
     logger.info(
@@ -448,8 +484,9 @@ def attendance_import(
     return result
 
 
-def _encounters_merge(*, school, groups, user) -> tuple[list[int], int]:
-    """The encounter id for each group, creating the ones not yet there."""
+def _encounters_merge(*, school, groups, user) -> tuple[list[int], list[bool]]:
+    """The encounter id for each group, creating the ones not yet there,
+    and whether this import created it."""
     type_codes = dict(EncounterType.objects.values_list("pk", "code"))
     keys = [source_key(group, type_codes) for group in groups]
     existing = dict(
@@ -484,58 +521,44 @@ def _encounters_merge(*, school, groups, user) -> tuple[list[int], int]:
         ],
         ignore_conflicts=True,
     )
-    return [ids[key] for key in keys], len(ids) - len(existing)
+    return [ids[key] for key in keys], [key not in existing for key in keys]
 
 
-def _attendance_merge(buffer, encounter_ids: list[int], pupil_ids: list[int]) -> int:
+def _attendance_merge(buffer, encounter_ids: list[int], new: list[bool], pupil_ids) -> int:
     if connection.vendor == "postgresql":
-        return _attendance_merge_postgresql(buffer, encounter_ids, pupil_ids)
-    return _attendance_merge_portable(buffer, encounter_ids, pupil_ids)
+        return _attendance_merge_postgresql(buffer, encounter_ids, new, pupil_ids)
+    return _attendance_merge_portable(buffer, encounter_ids, new, pupil_ids)
 
 
-def _attendance_merge_postgresql(buffer, encounter_ids: list[int], pupil_ids: list[int]) -> int:
-    """COPY the rows into a temporary staging table, then one INSERT ...
-    SELECT ... ON CONFLICT DO NOTHING into the attendance table."""
-    table = Attendance._meta.db_table
+def _attendance_merge_postgresql(buffer, encounter_ids: list[int], new, pupil_ids) -> int:
+    """COPY the checked rows ("group index<TAB>pupil id") into a temporary
+    staging table, then INSERT ... SELECT into the attendance table."""
     with connection.cursor() as cursor:
-        # What the foreign-key triggers would do, once per key instead of
-        # once per row: nobody deletes these pupils or encounters until we
-        # commit.
+        attendance_lock_keys(cursor, pupil_ids=pupil_ids, encounter_ids=encounter_ids)
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.encounters_attendance_rows")
         cursor.execute(
-            f"SELECT 1 FROM {Pupil._meta.db_table} WHERE id = ANY(%s) FOR KEY SHARE",  # noqa: S608
-            [pupil_ids],
-        )
-        cursor.execute(
-            f"SELECT 1 FROM {Encounter._meta.db_table} WHERE id = ANY(%s) FOR KEY SHARE",  # noqa: S608
-            [encounter_ids],
-        )
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.encounters_attendance_staging")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE encounters_attendance_staging "
+            "CREATE TEMPORARY TABLE encounters_attendance_rows "
             "(group_index integer NOT NULL, pupil_id bigint NOT NULL) ON COMMIT DROP"
         )
         cursor.copy_expert(
-            "COPY encounters_attendance_staging (group_index, pupil_id) FROM STDIN", buffer
+            "COPY encounters_attendance_rows (group_index, pupil_id) FROM STDIN", buffer
         )
-        cursor.execute(
-            f"INSERT INTO {table} (encounter_id, pupil_id) "  # noqa: S608 - model's own table
-            "SELECT groups.encounter_id, staging.pupil_id "
-            "FROM encounters_attendance_staging AS staging "
-            "JOIN unnest(%s::integer[], %s::bigint[]) AS groups (group_index, encounter_id) "
-            "USING (group_index) "
-            "ON CONFLICT (pupil_id, encounter_id) DO NOTHING",
-            [list(range(len(encounter_ids))), encounter_ids],
+        created = attendance_insert(
+            cursor,
+            select=(
+                "SELECT groups.encounter_id, staging.pupil_id "
+                "FROM encounters_attendance_rows AS staging "
+                "JOIN unnest(%s::integer[], %s::bigint[], %s::boolean[]) "
+                "AS groups (group_index, encounter_id, is_new) USING (group_index) "
+            ),
+            params=[list(range(len(encounter_ids))), encounter_ids, new],
+            new=new,
         )
-        created = cursor.rowcount
-        cursor.execute("DROP TABLE pg_temp.encounters_attendance_staging")
-        if created:
-            # A bulk load can change the table's size by orders of magnitude;
-            # fresh statistics keep the coverage queries on their indexes.
-            cursor.execute(f"ANALYZE {table}, {Encounter._meta.db_table}, {Pupil._meta.db_table}")
+        cursor.execute("DROP TABLE pg_temp.encounters_attendance_rows")
     return created
 
 
-def _attendance_merge_portable(buffer, encounter_ids: list[int], pupil_ids: list[int]) -> int:
+def _attendance_merge_portable(buffer, encounter_ids: list[int], new, pupil_ids) -> int:
     """The same result on any database: batched INSERT OR IGNORE."""
     before = Attendance.objects.filter(encounter_id__in=set(encounter_ids)).count()
     batch = []
@@ -558,7 +581,8 @@ def attendance_upload_create(*, school, user, file_name: str, data: bytes) -> At
     """Store an attendance file with its UPNs already hashed, then import it
     now (small files) or in a Celery task once this transaction commits.
     Raises CsvFileError when the file cannot be read."""
-    payload, rows = pseudonymise_attendance(csv_upload_text(data))
+    text = csv_upload_text(data)
+    payload, rows = pseudonymise_attendance(text), attendance_rows(text)
     upload = AttendanceUpload.objects.create(
         school=school,
         uploaded_by=user,
