@@ -55,16 +55,14 @@ class _LineByLine(Exception):
 
 
 def _reads_like_python(text: str) -> bool:
-    r"""Whether COPY's CSV parser reads the text as Python's csv module does.
+    r"""Whether COPY's CSV parser reads the text as Python's csv module does,
+    where it reads it at all (ragged rows, blank lines and stray carriage
+    returns make COPY fail, and the caller goes line by line).
 
     They agree on plain cells and on cells quoted whole, with quotes inside
     doubled. They differ on a quote inside an unquoted cell (COPY starts a
-    quoted section there), on blank lines (csv skips them, COPY fails) and
-    on a line of just \. (COPY's end of data)."""
+    quoted section there) and on a line of just \. (COPY's end of data)."""
     if "\\." in text:
-        return False
-    body = text.rstrip("\r\n")
-    if "\n\n" in body or "\n\r\n" in body or "\r\r" in body:
         return False
     quotes = text.count('"')
     end = len(text)
@@ -76,6 +74,17 @@ def _reads_like_python(text: str) -> bool:
     return quotes == 0
 
 
+def _copyable(text: str) -> str:
+    """The text with what COPY would refuse and csv ignores taken away:
+    blank lines at the end, and (in a file without quotes, where every line
+    break is one) a mix of CR LF and LF line endings."""
+    if text.endswith(("\n\n", "\n\r\n", "\r\r")):
+        text = text.rstrip("\r\n") + "\n"
+    if "\r" in text and '"' not in text and text.count("\r\n") != text.count("\n"):
+        text = text.replace("\r\n", "\n")
+    return text
+
+
 def attendance_stage(*, text: str, lookups: AttendanceLookups) -> StagedAttendance | None:
     """Stage and check a pseudonymised file; None when it needs the
     line-by-line path. Call inside a transaction: the staging table lasts
@@ -84,15 +93,12 @@ def attendance_stage(*, text: str, lookups: AttendanceLookups) -> StagedAttendan
     positions = _positions(header)
     if header[:1] == ["line"] or "upn" in positions:
         return None
-    if "\r\n" in text and '"' not in text:
-        # COPY wants one kind of line ending throughout; with no quoted
-        # cells every CR LF is a line ending.
-        text = text.replace("\r\n", "\n")
+    text = _copyable(text)
     if not _reads_like_python(text):
         return None
     try:
         with transaction.atomic():
-            return _stage(text.rstrip("\r\n") + "\n", len(header), positions, lookups)
+            return _stage(text, len(header), positions, lookups)
     except (_LineByLine, DataError, psycopg2.DataError):
         # DataError: COPY could not read the file (psycopg2's own error:
         # Django does not wrap copy_expert).
@@ -108,9 +114,6 @@ def _stage(text, width, positions, lookups) -> StagedAttendance:
         cursor.copy_expert(
             f"COPY {STAGING} FROM STDIN WITH (FORMAT csv, HEADER true)", io.StringIO(text)
         )
-        # Without statistics the planner takes the staging table for a few
-        # rows and hashes it, not the small key tables joined to it.
-        cursor.execute(f"ANALYZE pg_temp.{STAGING}")
         group_cells = [columns.get(name, "NULL") for name in _GROUP_COLUMNS]
         pupil_cells = [columns.get(name, "NULL") for name in ("pupil_identifier", "upn_hash")]
         no_pupil = " AND ".join(f"{cell} IS NULL" for cell in pupil_cells)

@@ -119,7 +119,8 @@ def pseudonymise_attendance(text: str) -> str:
     hashes: dict[str, str] = {}
     last = len(names) - 1
     for number in range(1, len(lines)):
-        fields = lines[number].split(",")
+        # Split no further than the UPN: the rest of the line stays one string.
+        fields = lines[number].split(",", index + 1)
         if len(fields) <= index:
             continue
         raw = fields[index]
