@@ -120,22 +120,33 @@ CLEAN_FILES = {
 }
 
 
+def outcome(result):
+    return (
+        result.ok,
+        result.errors,
+        result.rows,
+        result.encounters_created,
+        result.attendances_created,
+    )
+
+
+def import_down_both_paths(schools, text, monkeypatch):
+    """Import the file into one school as the service chooses, and into the
+    other line by line; returns both results."""
+    school, twin = schools
+    chosen = attendance_import(school=school, text=text)
+    line_by_line(monkeypatch)
+    return chosen, attendance_import(school=twin, text=text)
+
+
 @pytest.mark.parametrize("text", CLEAN_FILES.values(), ids=CLEAN_FILES.keys())
 def test_the_bulk_path_gives_what_the_line_by_line_path_gives(schools, paths, text, monkeypatch):
-    school, twin = schools
-    bulk = attendance_import(school=school, text=text)
+    bulk, lines = import_down_both_paths(schools, text, monkeypatch)
     assert paths == ["bulk"]
-    line_by_line(monkeypatch)
-    lines = attendance_import(school=twin, text=text)
     assert bulk.ok
-    assert lines.ok
-    assert (bulk.rows, bulk.encounters_created, bulk.attendances_created) == (
-        lines.rows,
-        lines.encounters_created,
-        lines.attendances_created,
-    )
-    assert imported(school) == imported(twin)
-    assert imported(school)
+    assert outcome(bulk) == outcome(lines)
+    assert imported(schools[0]) == imported(schools[1])
+    assert imported(schools[0])
 
 
 @pytest.mark.parametrize("text", CLEAN_FILES.values(), ids=CLEAN_FILES.keys())
@@ -187,17 +198,10 @@ ODD_FILES = {
 
 @pytest.mark.parametrize("text", ODD_FILES.values(), ids=ODD_FILES.keys())
 def test_files_copy_would_read_differently_go_line_by_line(schools, paths, text, monkeypatch):
-    school, twin = schools
-    first = attendance_import(school=school, text=text)
+    first, second = import_down_both_paths(schools, text, monkeypatch)
     assert paths == ["line by line"]
-    line_by_line(monkeypatch)
-    second = attendance_import(school=twin, text=text)
-    assert (first.ok, first.errors, first.attendances_created) == (
-        second.ok,
-        second.errors,
-        second.attendances_created,
-    )
-    assert imported(school) == imported(twin)
+    assert outcome(first) == outcome(second)
+    assert imported(schools[0]) == imported(schools[1])
 
 
 def test_a_file_with_a_bad_row_is_reported_line_by_line_and_writes_nothing(schools, paths):
