@@ -183,9 +183,7 @@ def _area_coverage_refresh(school_id):
 # schools by UPN hash (as encounters.selectors.with_encounter_counts does).
 # Several years at once read each pupil's encounter history once.
 _COVERAGE_SQL = """
-WITH years (year, census) AS (
-    SELECT * FROM unnest(%(years)s::integer[], %(censuses)s::date[])
-),
+WITH years (year, census) AS (VALUES {years}),
 roll AS (
     SELECT years.year, p.id, p.school_id, p.upn_hash, p.reception_year, p.disadvantaged
     FROM years JOIN {pupil} AS p
@@ -223,9 +221,11 @@ GROUP BY 1, 2, 3, 4
 """
 
 
-def coverage_sql(*, all_schools: bool) -> str:
-    """The coverage query; parameters from `coverage_params`."""
+def coverage_sql(*, all_schools: bool, years: int) -> str:
+    """The coverage query for that many years; parameters from
+    `coverage_params`. Portable SQL: `make run` uses it on SQLite."""
     return _COVERAGE_SQL.format(
+        years=", ".join(f"(%(year_{n})s, %(census_{n})s)" for n in range(years)),
         pupil=Pupil._meta.db_table,
         attendance=Attendance._meta.db_table,
         encounter=Encounter._meta.db_table,
@@ -237,11 +237,11 @@ def coverage_sql(*, all_schools: bool) -> str:
 
 
 def coverage_params(years: list[AcademicYear], school_id=None, today=None) -> dict:
-    return {
-        "years": [year.start_year for year in years],
-        "censuses": [year.census_date(today) for year in years],
-        "school": school_id,
-    }
+    params = {"school": school_id}
+    for n, year in enumerate(years):
+        params[f"year_{n}"] = year.start_year
+        params[f"census_{n}"] = year.census_date(today)
+    return params
 
 
 def _coverage_rows(years: list[AcademicYear], school_id=None, today=None):
@@ -251,7 +251,7 @@ def _coverage_rows(years: list[AcademicYear], school_id=None, today=None):
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            coverage_sql(all_schools=school_id is None),
+            coverage_sql(all_schools=school_id is None, years=len(years)),
             coverage_params(years, school_id, today),
         )
         groups = cursor.fetchall()
