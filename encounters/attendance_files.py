@@ -306,8 +306,16 @@ def resolve_attendance(
             if hashed is None:
                 hashed = hashes[upn] = _hash_or_invalid(upn)
         identifier = fields[i_id].strip() if i_id is not None else ""
-        if not (identifier or hashed) and not "".join(fields).strip():
-            continue  # a blank row, such as spreadsheets leave at the end
+        encounter_key = (
+            fields[i_date],
+            fields[i_type],
+            fields[i_title],
+            fields[i_employer] if i_employer is not None else "",
+            fields[i_programme] if i_programme is not None else None,
+        )
+        read = "".join(encounter_key[:4]) + (encounter_key[4] or "")
+        if not (identifier or hashed or read.strip()):
+            continue  # no cell the import reads has anything: a blank row
         line = int(fields[i_line]) if i_line is not None else reader.line_num
         result.rows += 1
         if progress is not None and result.rows % PROGRESS_EVERY == 0:
@@ -318,13 +326,6 @@ def resolve_attendance(
             resolved_pupil = pupils[pupil_key] = lookups.pupil(identifier, hashed)
         pupil, pupil_problem = resolved_pupil
 
-        encounter_key = (
-            fields[i_date],
-            fields[i_type],
-            fields[i_title],
-            fields[i_employer] if i_employer is not None else "",
-            fields[i_programme] if i_programme is not None else None,
-        )
         resolved_encounter = encounters.get(encounter_key)
         if resolved_encounter is None:
             resolved_encounter = encounters[encounter_key] = lookups.encounter(*encounter_key)

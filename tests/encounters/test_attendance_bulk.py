@@ -93,6 +93,11 @@ CLEAN_FILES = {
         'P2,,2018-03-14,Employer talk,Barclays,"Careers fair, Year 10"',
         'P3,,2018-03-14,"Workplace visit","Rolls-Royce","The ""engine"" shop"',
     ),
+    "rows with nothing in the columns the import reads": csv_text(
+        "P1,2018-03-14,Employer talk,Talk,",
+        ",,,,a note on an empty row",
+        header="Pupil identifier,Date,Type,Title,Notes",
+    ),
     "Windows line endings and blank rows at the end": csv_text(
         "P1,,2018-03-14,Employer talk,Barclays,Banking careers",
         "P2,,2018-03-14,Employer talk,Barclays,Banking careers",
