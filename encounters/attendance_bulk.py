@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import psycopg2
 from django.db import DataError, IntegrityError, connection, transaction
 
-from .attendance_files import AttendanceLookups, _positions, header_of
+from .attendance_files import AttendanceLookups, attendance_columns, header_of
 from .models import Attendance, Encounter, Pupil
 
 STAGING = "encounters_attendance_staging"
@@ -90,7 +90,7 @@ def attendance_stage(*, text: str, lookups: AttendanceLookups) -> StagedAttendan
     line-by-line path. Call inside a transaction: the staging table lasts
     until it commits."""
     header = header_of(text)
-    positions = _positions(header)
+    positions = attendance_columns(header)
     if header[:1] == ["line"] or "upn" in positions:
         return None
     text = _copyable(text)

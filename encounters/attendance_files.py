@@ -65,7 +65,9 @@ class ResolvedAttendance:
             self.errors.append((line, message))
 
 
-def _positions(header):
+def attendance_columns(header) -> dict[str, int]:
+    """Where each column the import reads is, or a CsvFileError saying what
+    the header lacks."""
     positions = column_positions(header, ATTENDANCE_COLUMNS)
     missing = [name for name in ("date", "type", "title") if name not in positions]
     if not ({"upn", "upn_hash", "pupil_identifier"} & positions.keys()):
@@ -107,7 +109,7 @@ def pseudonymise_attendance(text: str) -> str:
     by line with str.split, several times faster than the csv module; a
     file with quoted fields goes through the csv module.
     """
-    index = _positions(header_of(text)).get("upn")
+    index = attendance_columns(header_of(text)).get("upn")
     if index is None:
         return text
     if '"' in text:
@@ -276,7 +278,7 @@ def resolve_attendance(
     files the bulk path cannot stage, and for the errors of any file."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
-    positions = _positions(header)
+    positions = attendance_columns(header)
     has_line_column = header is not None and header[:1] == ["line"]
     lookups = lookups or AttendanceLookups(
         school=school, today=today, default_programme=default_programme
