@@ -75,7 +75,7 @@ def time_raw_sql(repeats=3):
     school's pupils on roll with their encounter counts, grouped as the
     summaries are, for the current academic year."""
     year = AcademicYear.current()
-    sql = services.coverage_sql(all_schools=True, years=1)
+    sql = services.coverage_sql(scope="all", years=1)
     samples = []
     for _ in range(repeats):
         start = time.perf_counter()

@@ -22,7 +22,7 @@ from plans.models import ActionStatus, LifeStage
 from plans.progress import Status
 
 from .models import SchoolCoverageSummary
-from .services import COUNT_FIELDS, coverage_years
+from .services import COUNT_FIELDS, coverage_as_at, coverage_years
 
 WAVES = (1, 2)
 COVERAGE_COUNTS = (
@@ -224,6 +224,7 @@ def dashboard(*, user, filters: Filters) -> dict:
         "rows": rows,
         "total": total,
         "as_of": min(as_of) if as_of else None,
+        "coverage_provisional": filters.year.is_provisional_on(),
         "stale_area_ids": [
             row.area.pk for row in rows if row.as_of is None or row.as_of < timezone.localdate()
         ],
@@ -385,14 +386,25 @@ def dashboard_csv(result, filters: Filters):
     return CSV_HEADER, rows
 
 
-def area_school_coverage(*, user, area, year: AcademicYear):
+def area_school_coverage(*, user, area, year: AcademicYear, as_at=None):
     """Coverage by school and year group for an area, from the summary rows:
     the same shape (and figures) as encounters.selectors.area_coverage, which
-    reads attendance, so reports can publish it without scanning attendance."""
+    reads attendance, so reports can publish it without scanning attendance.
+
+    With ``as_at`` (a day in ``year``), the coverage as it stood that day:
+    the summary rows when they describe that day (the year's census date),
+    else computed for the area's roll on that day and the encounters dated
+    on or before it (``dashboard.services.coverage_as_at``)."""
     schools = {school.pk: school for school in area_schools(user=user, area=area)}
-    summaries = SchoolCoverageSummary.objects.filter(
-        school__in=list(schools), academic_year=year.start_year
-    ).order_by("school", "year_group")
+    if as_at is None or as_at == year.census_date():
+        summaries = SchoolCoverageSummary.objects.filter(
+            school__in=list(schools), academic_year=year.start_year
+        ).order_by("school", "year_group")
+    else:
+        summaries = sorted(
+            (row for row in coverage_as_at(area_id=area.pk, day=as_at) if row.school_id in schools),
+            key=lambda row: (row.school_id, row.year_group),
+        )
     by_school = {}
     for summary in summaries:
         rows, total = by_school.setdefault(

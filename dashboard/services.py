@@ -200,7 +200,7 @@ history AS MATERIALIZED (
     JOIN {encounter} AS e ON e.id = a.encounter_id
     JOIN {encounter_type} AS t ON t.id = e.encounter_type_id
     WHERE t.is_meaningful_employer_encounter
-      AND e.academic_year <= (SELECT max(year) FROM years)
+      AND e.academic_year <= (SELECT max(year) FROM years){dated_until}
     GROUP BY p.upn_hash, e.academic_year
 ),
 per_pupil AS (
@@ -221,9 +221,18 @@ GROUP BY 1, 2, 3, 4
 """
 
 
-def coverage_sql(*, all_schools: bool, years: int) -> str:
-    """The coverage query for that many years; parameters from
-    `coverage_params`. Portable SQL: `make run` uses it on SQLite."""
+_SCHOOL_FILTERS = {
+    "all": "1 = 1",
+    "school": "p.school_id = %(school)s",
+    "area": "p.school_id IN (SELECT s.id FROM {school} AS s WHERE s.area_id = %(area)s)",
+}
+
+
+def coverage_sql(*, scope: str, years: int, dated_until: bool = False) -> str:
+    """The coverage query for that many years over all schools, one school or
+    one area's schools (``scope``); with ``dated_until`` only encounters dated
+    on or before %(until)s count. Parameters from `coverage_params`. Portable
+    SQL: `make run` uses it on SQLite."""
     return _COVERAGE_SQL.format(
         years=", ".join(f"(%(year_{n})s, %(census_{n})s)" for n in range(years)),
         pupil=Pupil._meta.db_table,
@@ -232,7 +241,8 @@ def coverage_sql(*, all_schools: bool, years: int) -> str:
         encounter_type=EncounterType._meta.db_table,
         first_secondary=FIRST_SECONDARY_YEAR,
         pledge=PLEDGE_ENCOUNTERS,
-        school_filter="1 = 1" if all_schools else "p.school_id = %(school)s",
+        school_filter=_SCHOOL_FILTERS[scope].format(school=School._meta.db_table),
+        dated_until="\n      AND e.date <= %(until)s" if dated_until else "",
     )
 
 
@@ -244,16 +254,29 @@ def coverage_params(years: list[AcademicYear], school_id=None, today=None) -> di
     return params
 
 
+def coverage_as_at(*, area_id: int, day) -> list[SchoolCoverageSummary]:
+    """An area's coverage (unsaved summary rows) as it stood on ``day``: the
+    roll on that day and the encounters dated on or before it, for reports on
+    a past period. The summary tables hold each year as at its census date."""
+    year = AcademicYear.of(day)
+    params = {**coverage_params([year], today=day), "area": area_id, "until": day}
+    return _coverage_rows_from(coverage_sql(scope="area", years=1, dated_until=True), params)
+
+
 def _coverage_rows(years: list[AcademicYear], school_id=None, today=None):
     """SchoolCoverageSummary objects (unsaved) for one school, or all, in
     each of the years."""
     if not years:
         return []
+    return _coverage_rows_from(
+        coverage_sql(scope="all" if school_id is None else "school", years=len(years)),
+        coverage_params(years, school_id, today),
+    )
+
+
+def _coverage_rows_from(sql, params):
     with connection.cursor() as cursor:
-        cursor.execute(
-            coverage_sql(all_schools=school_id is None, years=len(years)),
-            coverage_params(years, school_id, today),
-        )
+        cursor.execute(sql, params)
         groups = cursor.fetchall()
     now = timezone.now()
     rows = {}

@@ -101,6 +101,20 @@ class IndicatorProgress:
         return self.judgement.status
 
     @property
+    def latest_measurement(self):
+        """The measurement the judgement is of (one per date)."""
+        latest = self.judgement.latest
+        if latest is None:
+            return None
+        return next((m for m in reversed(self.measurements) if m.date == latest.date), None)
+
+    @property
+    def latest_stage(self) -> str:
+        """'provisional', 'final' or 'revised': the latest figure's stage."""
+        measurement = self.latest_measurement
+        return measurement.status if measurement else ""
+
+    @property
     def sparkline(self):
         """The measured values since the baseline, for a table cell."""
         indicator = self.indicator
@@ -158,14 +172,18 @@ class PriorityProgress:
         )
 
 
-def _indicators_with_targets(plan):
+def _comparator_values(dated_until=None):
+    values = ComparatorValue.objects.order_by("date")
+    if dated_until is not None:
+        values = values.filter(date__lte=dated_until)
+    return Prefetch("comparator__values", queryset=values)
+
+
+def _indicators_with_targets(plan, dated_until=None):
     return (
         Indicator.objects.filter(plan=plan)
         .select_related("comparator")
-        .prefetch_related(
-            "targets",
-            Prefetch("comparator__values", queryset=ComparatorValue.objects.order_by("date")),
-        )
+        .prefetch_related("targets", _comparator_values(dated_until))
     )
 
 
@@ -191,15 +209,20 @@ def indicator_progress(indicator, measurements, *, today) -> IndicatorProgress:
     )
 
 
-def _measurements_by_lineage(lineage_ids):
+def _measurements_by_lineage(lineage_ids, dated_until=None):
     grouped = {pk: [] for pk in lineage_ids}
-    for measurement in Measurement.objects.filter(lineage_id__in=lineage_ids).order_by("date"):
+    measurements = Measurement.objects.filter(lineage_id__in=lineage_ids)
+    if dated_until is not None:
+        measurements = measurements.filter(date__lte=dated_until)
+    for measurement in measurements.order_by("date"):
         grouped[measurement.lineage_id].append(measurement)
     return grouped
 
 
-def actions_with_latest_update(queryset):
+def actions_with_latest_update(queryset, dated_until=None):
     latest = ActionUpdate.objects.filter(lineage=OuterRef("lineage")).order_by("-date", "-pk")
+    if dated_until is not None:
+        latest = latest.filter(date__lte=dated_until)
     return queryset.select_related("lead_organisation", "funding_stream").annotate(
         latest_status=Subquery(latest.values("status")[:1]),
         latest_date=Subquery(latest.values("date")[:1]),
@@ -224,17 +247,21 @@ def action_progress(action, *, today) -> ActionProgress:
     )
 
 
-def plan_progress(*, plan, today) -> list[PriorityProgress]:
+def plan_progress(*, plan, today, dated_until=None) -> list[PriorityProgress]:
     """Every priority of a plan version with its indicators judged and its
-    actions' latest state, and the roll-up of each priority."""
+    actions' latest state, and the roll-up of each priority.
+
+    With ``dated_until`` (a report's period end) only what is dated on or
+    before it counts: measurements, comparator values and action updates
+    dated later are left out, whenever they were recorded."""
     priorities = {p.pk: PriorityProgress(p) for p in Priority.objects.filter(plan=plan)}
-    indicators = list(_indicators_with_targets(plan))
-    measurements = _measurements_by_lineage([i.lineage_id for i in indicators])
+    indicators = list(_indicators_with_targets(plan, dated_until))
+    measurements = _measurements_by_lineage([i.lineage_id for i in indicators], dated_until)
     for indicator in indicators:
         priorities[indicator.priority_id].indicators.append(
             indicator_progress(indicator, measurements[indicator.lineage_id], today=today)
         )
-    for action in actions_with_latest_update(Action.objects.filter(plan=plan)):
+    for action in actions_with_latest_update(Action.objects.filter(plan=plan), dated_until):
         priorities[action.priority_id].actions.append(action_progress(action, today=today))
     for item in priorities.values():
         _anchor_first_of_each_status(item)
@@ -277,10 +304,7 @@ def indicator_detail(*, user, area, lineage_id, today) -> IndicatorProgress:
             plan__in=plans_visible(user=user, area=area), lineage_id=lineage_id
         )
         .select_related("plan", "priority", "comparator")
-        .prefetch_related(
-            "targets",
-            Prefetch("comparator__values", queryset=ComparatorValue.objects.order_by("date")),
-        )
+        .prefetch_related("targets", _comparator_values())
     )
     measurements = Measurement.objects.filter(lineage_id=lineage_id).select_related("entered_by")
     return indicator_progress(indicator, list(measurements.order_by("date")), today=today)
@@ -298,12 +322,13 @@ def action_detail(*, user, area, lineage_id, today):
     return action_progress(action, today=today), list(updates)
 
 
-def funding_summary(*, user, area):
+def funding_summary(*, user, area, dated_until=None):
     """Allocation against spend for each stream and financial year.
 
     Spend comes from action updates: an action's spend to date is a running
     total, so the spend in a financial year is the latest total by the end of
-    that year minus the latest total by the end of the year before."""
+    that year minus the latest total by the end of the year before. With
+    ``dated_until`` only updates dated on or before it count."""
     allocations = visible_to(FundingAllocation.objects.filter(area=area), user).select_related(
         "stream"
     )
@@ -312,10 +337,11 @@ def funding_summary(*, user, area):
     stream_by_lineage = dict(
         actions.order_by("plan__version").values_list("lineage_id", "funding_stream_id")
     )
-    updates = (
-        ActionUpdate.objects.filter(lineage_id__in=list(stream_by_lineage))
-        .order_by("lineage_id", "date", "pk")
-        .values_list("lineage_id", "date", "spend_to_date")
+    updates = ActionUpdate.objects.filter(lineage_id__in=list(stream_by_lineage))
+    if dated_until is not None:
+        updates = updates.filter(date__lte=dated_until)
+    updates = updates.order_by("lineage_id", "date", "pk").values_list(
+        "lineage_id", "date", "spend_to_date"
     )
     spend = {}  # (stream id, financial year) -> amount
     running = {}  # lineage id -> (financial year, total at the end of it)

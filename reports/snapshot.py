@@ -13,8 +13,11 @@ Conventions in the dict:
 - published figures (encounter coverage) are strings as a tidy CSV writes
   them: a number, or a symbol (``c`` suppressed, ``x`` not available, ``z``
   not applicable, ``low``);
-- the indicators are judged as at the end of the reporting period, from the
-  data recorded when the report is generated.
+- everything is as at the end of the reporting period: the indicators are
+  judged on that day from the measurements, comparator values and action
+  updates dated on or before it (as recorded when the report is generated),
+  spend counts the updates dated by then, and encounter coverage is the roll
+  on that day with the encounters dated on or before it.
 """
 
 from datetime import date, datetime
@@ -27,7 +30,7 @@ from plans import selectors as plan_selectors
 
 from .periods import period_label
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 COUNTRY_CODE = "E92000001"
 COUNTRY_NAME = "England"
 
@@ -35,7 +38,11 @@ COUNTRY_NAME = "England"
 def report_snapshot(*, area, period_start: date, period_end: date, generated_at: datetime) -> dict:
     reader = report_reader()
     plan = plan_selectors.plan_published(user=reader, area=area)
-    priorities = plan_selectors.plan_progress(plan=plan, today=period_end) if plan else []
+    priorities = (
+        plan_selectors.plan_progress(plan=plan, today=period_end, dated_until=period_end)
+        if plan
+        else []
+    )
     return {
         "schema_version": SCHEMA_VERSION,
         "report": {
@@ -56,7 +63,7 @@ def report_snapshot(*, area, period_start: date, period_end: date, generated_at:
         "plan": _plan(plan),
         "priorities": [_priority(item) for item in priorities],
         "encounters": _encounter_coverage(area=area, period_end=period_end, reader=reader),
-        "funding": _funding(area=area, reader=reader),
+        "funding": _funding(area=area, reader=reader, period_end=period_end),
     }
 
 
@@ -143,7 +150,10 @@ def _indicator(item) -> dict:
         "status": str(judgement.status),
         "status_label": judgement.status.label,
         "stale": judgement.stale,
-        "latest": _point(judgement.latest.date, judgement.latest.value)
+        "latest": {
+            **_point(judgement.latest.date, judgement.latest.value),
+            "figure_status": item.latest_stage,
+        }
         if judgement.latest
         else None,
         "compared_value": _decimal(judgement.compared_value),
@@ -203,11 +213,12 @@ def _encounter_coverage(*, area, period_end, reader) -> dict:
     from encounters.publication import area_coverage
 
     year = AcademicYear.of(period_end)
-    schools = area_school_coverage(user=reader, area=area, year=year)
+    schools = area_school_coverage(user=reader, area=area, year=year, as_at=period_end)
     published = area_coverage(user=reader, area=area, year=year, schools=schools)
     section = {
         "academic_year": year.label,
         "time_period": year.time_period,
+        "provisional": year.is_provisional_on(period_end),
         "year_groups": [],
         "total": None,
         "schools": [],
@@ -263,8 +274,8 @@ def _encounter_coverage(*, area, period_end, reader) -> dict:
 # --- Spend against allocation ----------------------------------------------
 
 
-def _funding(*, area, reader) -> dict:
-    summary = plan_selectors.funding_summary(user=reader, area=area)
+def _funding(*, area, reader, period_end) -> dict:
+    summary = plan_selectors.funding_summary(user=reader, area=area, dated_until=period_end)
     return {
         "rows": [
             {
