@@ -45,19 +45,23 @@ class DashboardAreaSerializer(serializers.Serializer):
         allow_null=True, help_text="The day the figures were judged on; null before the first."
     )
     figures = DashboardFiguresSerializer()
+    coverage_provisional = serializers.BooleanField(
+        help_text="True while the encounter figures' academic year is open: provisional."
+    )
 
 
 def _cell(value) -> Cell:
     return value if isinstance(value, Cell) else Cell(value)
 
 
-def _row(row):
+def _row(row, coverage_provisional):
     return {
         "area": row.area.slug,
         "name": row.area.name,
         "wave": row.area.wave,
         "as_of": row.as_of,
         "figures": {column.key: _cell(row.figures[column.key]) for column in FIGURE_COLUMNS},
+        "coverage_provisional": coverage_provisional,
     }
 
 
@@ -89,13 +93,16 @@ class DashboardAreaViewSet(ScopedAPIMixin, mixins.ListModelMixin, viewsets.Gener
 
     @extend_schema(parameters=DASHBOARD_PARAMETERS)
     def list(self, request, *args, **kwargs):
+        filters = selectors.Filters.from_query(request.query_params)
         if self.request.user.role == Role.SCHOOL_STAFF:
             rows = []
         else:
-            filters = selectors.Filters.from_query(request.query_params)
             rows = selectors.dashboard(user=request.user, filters=filters)["rows"]
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(map(_row, page), many=True).data)
+        provisional = filters.year.is_provisional_on()
+        return self.get_paginated_response(
+            self.get_serializer([_row(row, provisional) for row in page], many=True).data
+        )
 
 
 ROUTES = [("dashboard/areas", DashboardAreaViewSet, "dashboard-area")]

@@ -92,6 +92,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             rows=rows,
             total=total,
             as_of=result["as_of"],
+            coverage_provisional=result["coverage_provisional"],
             charts=selectors.dashboard_charts(result["rows"], filters),
             waves=selectors.WAVES,
             life_stages=LifeStage.choices,

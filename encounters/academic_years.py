@@ -44,5 +44,10 @@ class AcademicYear:
         today = today or timezone.localdate()
         return min(max(today, self.start), self.end)
 
+    def is_provisional_on(self, day: date | None = None) -> bool:
+        """Coverage for a year is provisional until the year closes: on any
+        day up to its last, encounters may still be recorded for it."""
+        return (day or timezone.localdate()) <= self.end
+
     def __str__(self):
         return self.label

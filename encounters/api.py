@@ -390,6 +390,9 @@ class AreaCoverageSerializer(serializers.Serializer):
     year = serializers.CharField(help_text="The academic year, such as 2024/25.")
     year_groups = YearGroupSerializer(many=True)
     measures = AreaCoverageMeasureSerializer(many=True)
+    provisional = serializers.BooleanField(
+        help_text="True while the academic year is open: the figures are provisional."
+    )
 
 
 def _area_coverage(area, published, year):
@@ -420,6 +423,7 @@ def _area_coverage(area, published, year):
         "year": year.time_period,
         "year_groups": [{"year_group": y, "label": label} for y, label in published["year_groups"]],
         "measures": measures,
+        "provisional": year.is_provisional_on(),
     }
 
 
@@ -496,6 +500,9 @@ class SchoolCoverageSerializer(serializers.Serializer):
     year = serializers.CharField(help_text="The academic year, such as 2024/25.")
     rows = SchoolCoverageRowSerializer(many=True)
     total = SchoolCoverageRowSerializer()
+    provisional = serializers.BooleanField(
+        help_text="True while the academic year is open: the figures are provisional."
+    )
 
 
 def _figure(value, applies=True) -> Cell:
@@ -552,6 +559,7 @@ class SchoolCoverageViewSet(CoverageViewSet):
             "year": year.time_period,
             "rows": [_school_row(row) for row in coverage["rows"]],
             "total": _school_row(coverage["total"]),
+            "provisional": year.is_provisional_on(),
         }
         return Response(self.get_serializer(data).data)
 

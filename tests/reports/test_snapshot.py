@@ -145,15 +145,16 @@ def _interpolate(points, on):
 def _judge(indicator, as_at):
     targets = sorted(indicator.targets.all(), key=lambda t: t.date)
     baseline = (indicator.baseline_date, Fraction(indicator.baseline_value))
-    measurements = sorted(
-        (m.date, Fraction(m.value))
-        for m in indicator.lineage.measurements.all()
-        if m.date > indicator.baseline_date
+    measured = sorted(
+        (m for m in indicator.lineage.measurements.all() if m.date > indicator.baseline_date),
+        key=lambda m: m.date,
     )
+    measurements = [(m.date, Fraction(m.value)) for m in measured]
     result = {
         "baseline": baseline,
         "measurements": measurements,
         "latest": measurements[-1] if measurements else None,
+        "latest_status": measured[-1].status if measured else None,
         "relative": any(t.basis == "relative" for t in targets),
     }
     if not targets:
@@ -255,6 +256,7 @@ def _assert_indicator(shown, expected):
         assert shown["latest"] is None, name
     else:
         assert shown["latest"]["date"] == expected["latest"][0].isoformat(), name
+        assert shown["latest"]["figure_status"] == expected["latest_status"], name
     assert _close(shown["expected"], expected["expected"]), name
     if expected["expected"] is not None:
         assert _close(shown["compared_value"], expected["compared"]), name
@@ -405,6 +407,8 @@ def _encounters(area, as_at):
     return {
         "academic_year": f"{start_year}/{(start_year + 1) % 100:02d}",
         "time_period": f"{start_year}{(start_year + 1) % 100:02d}",
+        # In-year figures are provisional until the year ends on 31 August.
+        "provisional": as_at <= date(start_year + 1, 8, 31),
         "year_groups": [
             {"year_group": y, "label": f"Year {y}", **figures(*cells[("year", y)])}
             for y in year_groups
