@@ -6,7 +6,9 @@ tests/core/test_url_scoping.py does, and by what they serve, not by whether
 they record: a page of a school's pupil-level data (SchoolPageMixin's
 ``school_for`` gate) or of a pupil-level model, and an API view whose rows
 DfE staff, who see everything else, can never see. So a new pupil-level
-view that does not record fails here.
+view that does not record fails here. A second net reads every other
+address that needs no object id and fails if one touches a pupil-level
+table without being a disclosure-controlled area aggregate.
 """
 
 import datetime
@@ -15,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -439,3 +442,34 @@ def test_nobody_adds_changes_or_deletes_log_rows_in_the_admin(client, users, log
     assert client.post(f"{CHANGELIST}{row.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.post(f"{CHANGELIST}{row.pk}/change/", {"path": "/x/"}).status_code == 403
     assert PupilDataAccess.objects.filter(pk=row.pk, path=row.path).exists()
+
+
+# Area aggregates read pupils only as counts under disclosure control (ADR
+# 0006); they are not pupil-level, so they are not in the access log.
+DISCLOSURE_CONTROLLED = {"encounters:area", "encounters:area-csv", "area-coverage-detail"}
+
+
+def _pupil_level_tables():
+    return {model._meta.db_table for model in apps.get_models() if _pupil_level_model(model)}
+
+
+def test_no_other_page_or_endpoint_reads_pupil_level_tables(client, users, world):
+    """A second net under the walk: every other address that needs no object
+    id, read by an administrator, touches no pupil-level table unless it
+    publishes a disclosure-controlled aggregate."""
+    client.force_login(users[Role.ADMINISTRATOR])
+    tables = _pupil_level_tables()
+    sample = {"urn": world.own.school.urn, "slug": world.own.school.area.slug}
+    probed, readers = 0, set()
+    for _, namespace, pattern in _app_patterns():
+        name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+        kwargs = set(pattern.pattern.regex.groupindex)
+        if name in ROUTE_IDS or kwargs - set(sample):
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse(name, kwargs={kwarg: sample[kwarg] for kwarg in kwargs}))
+        probed += 1
+        if any(f'"{table}"' in query["sql"] for query in queries for table in tables):
+            readers.add(name)
+    assert probed > 40
+    assert readers == DISCLOSURE_CONTROLLED
