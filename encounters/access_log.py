@@ -28,27 +28,24 @@ class PupilDataAccessMixin:
     scoped base view, so it sees the refusals that base raises.
 
     A view sets ``pupils_returned`` to the number of pupils its response
-    names; it stays None for responses of counts or forms.
+    names; it stays None for responses of counts or forms. Downloads set
+    ``access_channel`` to EXPORT, so a refused download is one too.
     """
 
+    access_channel = AccessChannel.PAGE
     pupils_returned: int | None = None
 
     def dispatch(self, request, *args, **kwargs):
         try:
             response = super().dispatch(request, *args, **kwargs)
         except Http404:
-            self.access_record(status_code=404, channel=AccessChannel.PAGE)
+            self.access_record(status_code=404)
             raise
         except PermissionDenied:
-            self.access_record(status_code=403, channel=AccessChannel.PAGE)
+            self.access_record(status_code=403)
             raise
-        self.access_record(status_code=response.status_code, channel=self.access_channel(response))
+        self.access_record(status_code=response.status_code)
         return response
-
-    def access_channel(self, response) -> str:
-        if response.get("Content-Disposition", "").startswith("attachment"):
-            return AccessChannel.EXPORT
-        return AccessChannel.PAGE
 
     def access_school_id(self) -> int | None:
         """The school the page is about, if the page got as far as finding it
@@ -59,7 +56,7 @@ class PupilDataAccessMixin:
     def access_object_id(self) -> str:
         return str(self.kwargs.get("pk", ""))
 
-    def access_record(self, *, status_code: int, channel: str) -> None:
+    def access_record(self, *, status_code: int) -> None:
         user = self.request.user
         if not user.is_authenticated:
             return
@@ -67,7 +64,7 @@ class PupilDataAccessMixin:
         services.pupil_data_access_record(
             user=user,
             school_id=None if failed else self.access_school_id(),
-            channel=channel,
+            channel=self.access_channel,
             view_name=self.request.resolver_match.view_name,
             method=self.request.method,
             path=self.request.path,
@@ -84,10 +81,8 @@ class PupilDataAccessAPIMixin(PupilDataAccessMixin):
     the page of a list; ``pupils_in(rows)`` says how many pupils they name.
     A write that returns what it wrote calls ``access_returned`` itself."""
 
+    access_channel = AccessChannel.API
     access_rows = ()
-
-    def access_channel(self, response) -> str:
-        return AccessChannel.API
 
     def get_object(self):
         instance = super().get_object()

@@ -20,6 +20,7 @@ from .academic_years import AcademicYear
 from .access_log import PupilDataAccessMixin
 from .forms import AttendanceUploadForm, EncounterForm, PupilFilterForm, RosterUploadForm
 from .models import (
+    AccessChannel,
     AttendanceUpload,
     Encounter,
     Pupil,
@@ -378,6 +379,8 @@ class SchoolCoverageView(SchoolPageMixin, TemplateView):
 
 
 class SchoolCoverageCsvView(SchoolPageMixin, TemplateView):
+    access_channel = AccessChannel.EXPORT
+
     def get(self, request, *args, **kwargs):
         coverage = selectors.school_coverage(user=request.user, school=self.school, year=self.year)
         header, rows = publication.school_coverage_csv(coverage, school=self.school, year=self.year)
@@ -385,6 +388,8 @@ class SchoolCoverageCsvView(SchoolPageMixin, TemplateView):
 
 
 class PupilsBelowPledgeCsvView(SchoolPageMixin, TemplateView):
+    access_channel = AccessChannel.EXPORT
+
     def get(self, request, *args, **kwargs):
         pupils = list(
             selectors.pupils_below_pledge(user=request.user, school=self.school, year=self.year)

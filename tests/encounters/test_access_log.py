@@ -253,6 +253,7 @@ def test_a_refused_request_is_recorded_as_refused_naming_no_school_or_pupils(
     row = PupilDataAccess.objects.get()
     assert row.user == user
     assert row.status_code == response.status_code
+    assert row.channel == _channel(pattern, view_class)
     if response.status_code < 400:
         # A list with no address: it holds the user's own rows, never these.
         assert _method(pattern) == "get", name
