@@ -38,6 +38,7 @@ from core.scoping import visible_to
 
 from . import publication, selectors, services
 from .academic_years import AcademicYear
+from .access_log import PupilDataAccessAPIMixin
 from .models import Encounter, EncounterType, Programme, Pupil, employer_choices
 
 FIRST_YEAR_SHOWN = 2016  # as the pages (encounters.views)
@@ -117,7 +118,7 @@ class PupilFilter(django_filters.FilterSet):
         return queryset.on_roll(value)
 
 
-class PupilViewSet(ScopedReadOnlyViewSet):
+class PupilViewSet(PupilDataAccessAPIMixin, ScopedReadOnlyViewSet):
     """Pupils on (or once on) a school's roll: the school's own staff and
     administrators only. Rosters are changed by uploading a roster file."""
 
@@ -127,6 +128,9 @@ class PupilViewSet(ScopedReadOnlyViewSet):
     filterset_class = PupilFilter
     ordering_fields = ["pupil_identifier", "on_roll_from"]
     ordering = ["school__urn", "pupil_identifier"]
+
+    def pupils_in(self, rows):
+        return len(rows)
 
 
 # --- Encounter types -----------------------------------------------------------------
@@ -267,6 +271,7 @@ def _record(user, values):
 
 
 class EncounterViewSet(
+    PupilDataAccessAPIMixin,
     ScopedAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -292,8 +297,12 @@ class EncounterViewSet(
             return EncounterBulkSerializer
         return super().get_serializer_class()
 
+    def pupils_in(self, rows):
+        return len({attendance.pupil_id for row in rows for attendance in row.attendances.all()})
+
     def perform_create(self, serializer):
         serializer.instance = _record(self.request.user, serializer.validated_data)
+        self.access_returned([serializer.instance], pupils=len(serializer.validated_data["pupils"]))
 
     @extend_schema(
         request=EncounterBulkSerializer,
@@ -327,6 +336,9 @@ class EncounterViewSet(
             raise exceptions.ValidationError(
                 {"records": [_without_blank_key(e) for e in errors]}
             ) from None
+        self.access_returned(
+            created, pupils=len({p.pk for values in records for p in values["pupils"]})
+        )
         result = EncounterBulkResultSerializer(
             {"encounters": created}, context=self.get_serializer_context()
         )
@@ -533,7 +545,7 @@ def _school_row(row):
     }
 
 
-class SchoolCoverageViewSet(CoverageViewSet):
+class SchoolCoverageViewSet(PupilDataAccessAPIMixin, CoverageViewSet):
     """A school's coverage by year group, as on the school's coverage page:
     the school's own staff and administrators."""
 

@@ -14,6 +14,7 @@ from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from core.models import TimeStampedModel
+from core.roles import Role
 from core.scoping import ScopeRule
 from partners.models import EMPLOYER_KINDS
 
@@ -396,3 +397,65 @@ class AttendanceUpload(TimeStampedModel):
     @property
     def is_finished(self):
         return self.status in (UploadStatus.DONE, UploadStatus.FAILED)
+
+
+class AccessChannel(models.TextChoices):
+    PAGE = "page", "Page"
+    EXPORT = "export", "Export"
+    API = "api", "API"
+
+
+class PupilDataAccess(models.Model):
+    """One request to a pupil-level page, export or API endpoint: who, when,
+    which school, what (ADR 0013).
+
+    Written by encounters.access_log, one INSERT per request; read and
+    exported by administrators in the admin only, so it has no scope_rule
+    (visible_to refuses it: no page or API call can show it). It names
+    objects by their database id and never holds a UPN, its hash, a
+    pupil's identifier or name. A refused request (403 or 404) is recorded
+    with no school and no pupils.
+    """
+
+    accessed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices, help_text="At the time.")
+    school = models.ForeignKey(
+        "areas.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the request was refused or the rows came from several schools.",
+    )
+    channel = models.CharField(max_length=6, choices=AccessChannel.choices)
+    view_name = models.CharField(
+        "page or endpoint", max_length=100, help_text="The URL name, such as encounters:pupils."
+    )
+    method = models.CharField(max_length=7)
+    path = models.CharField(max_length=300)
+    object_id = models.CharField(
+        "object", max_length=40, blank=True, help_text="The id (or URN) in the address, if any."
+    )
+    query = models.JSONField(
+        "filters", default=dict, blank=True, help_text="The query string, such as the year."
+    )
+    status_code = models.PositiveSmallIntegerField("response status")
+    pupil_count = models.PositiveIntegerField(
+        "pupils returned",
+        null=True,
+        blank=True,
+        help_text="Pupils named in the response; empty when it held only counts or a form.",
+    )
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        verbose_name = "pupil data access"
+        verbose_name_plural = "pupil data access log"
+
+    def __str__(self):
+        return f"{self.user} {self.method} {self.path} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def refused(self) -> bool:
+        return self.status_code in (403, 404)

@@ -6,7 +6,7 @@ No function here logs or returns a UPN: rows carry only its keyed hash.
 import logging
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +40,7 @@ from .models import (
     Encounter,
     EncounterType,
     Pupil,
+    PupilDataAccess,
     RosterImport,
     RosterImportStatus,
     UploadStatus,
@@ -251,7 +252,8 @@ def roster_import_confirm(*, preview: RosterImport, user) -> RosterPlan:
 
 def pupils_remove_expired(*, today: date | None = None) -> int:
     """Delete pupils who left more than PUPIL_RETENTION_DAYS ago, with their
-    attendance."""
+    attendance, and the access log's rows older than that period (ADR 0013).
+    Returns the number of pupils deleted."""
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.PUPIL_RETENTION_DAYS)
     with transaction.atomic():
@@ -260,7 +262,39 @@ def pupils_remove_expired(*, today: date | None = None) -> int:
             summary_refresh_on_commit(school_id=school_id)
         Attendance.objects.filter(pupil__in=expired).delete()
         deleted, _ = expired.delete()
+        start_of_cutoff = datetime.combine(cutoff, time.min, tzinfo=timezone.get_current_timezone())
+        PupilDataAccess.objects.filter(accessed_at__lt=start_of_cutoff).delete()
     return deleted
+
+
+def pupil_data_access_record(
+    *,
+    user,
+    school_id: int | None,
+    channel: str,
+    view_name: str,
+    method: str,
+    path: str,
+    object_id: str,
+    query: dict,
+    status_code: int,
+    pupil_count: int | None,
+) -> PupilDataAccess:
+    """One row of the access log: a single INSERT, so it fits every page's
+    and endpoint's query budget."""
+    return PupilDataAccess.objects.create(
+        user=user,
+        role=user.role,
+        school_id=school_id,
+        channel=channel,
+        view_name=view_name[:100],
+        method=method,
+        path=path[:300],
+        object_id=object_id[:40],
+        query=query,
+        status_code=status_code,
+        pupil_count=pupil_count,
+    )
 
 
 # --- Encounters ----------------------------------------------------------

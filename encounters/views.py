@@ -17,8 +17,10 @@ from core.views import ScopedViewMixin
 
 from . import publication, selectors, services
 from .academic_years import AcademicYear
+from .access_log import PupilDataAccessMixin
 from .forms import AttendanceUploadForm, EncounterForm, PupilFilterForm, RosterUploadForm
 from .models import (
+    AccessChannel,
     AttendanceUpload,
     Encounter,
     Pupil,
@@ -28,6 +30,7 @@ from .models import (
 )
 
 FIRST_YEAR_SHOWN = 2016
+ROSTER_PREVIEW_SHOWN = 200  # pupils of each kind roster_preview.html lists
 
 
 def _year_from(request) -> AcademicYear:
@@ -49,9 +52,10 @@ def _query_without_page(request) -> str:
     return query.urlencode() + "&" if query else ""
 
 
-class SchoolPageMixin(ScopedViewMixin):
+class SchoolPageMixin(PupilDataAccessMixin, ScopedViewMixin):
     """Pages under /schools/<urn>/ with pupil-level data: the school's own
-    staff and administrators only; anyone else gets 404."""
+    staff and administrators only; anyone else gets 404. Every request is
+    recorded in the access log."""
 
     @cached_property
     def school(self):
@@ -85,6 +89,7 @@ class PupilListView(SchoolPageMixin, TemplateView):
             user=self.request.user, school=self.school, year=self.year, year_group=year_group
         )
         page = Paginator(pupils, self.paginate_by).get_page(self.request.GET.get("page"))
+        self.pupils_returned = len(page.object_list)
         return super().get_context_data(
             filter_form=filter_form, page_obj=page, pupils=page.object_list, **kwargs
         )
@@ -94,6 +99,7 @@ class PupilDetailView(SchoolPageMixin, DetailView):
     model = Pupil
     template_name = "encounters/pupil_detail.html"
     context_object_name = "pupil"
+    pupils_returned = 1
 
     def get_queryset(self):
         return super().get_queryset().filter(school=self.school)
@@ -144,6 +150,14 @@ class RosterPreviewView(SchoolPageMixin, DetailView):
     def get_queryset(self):
         return super().get_queryset().filter(school=self.school, uploaded_by=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        summary = self.object.summary
+        self.pupils_returned = sum(
+            min(len(summary.get(kind, [])), ROSTER_PREVIEW_SHOWN)
+            for kind in ("creates", "updates", "leavers")
+        )
+        return super().get_context_data(**kwargs)
+
     def post(self, request, *args, **kwargs):
         preview = self.get_object()
         if preview.status != RosterImportStatus.PREVIEWED:
@@ -190,11 +204,9 @@ class EncounterDetailView(SchoolPageMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            pupils=selectors.encounter_pupils(user=self.request.user, encounter=self.object),
-            records=history_for(self.object),
-            **kwargs,
-        )
+        pupils = list(selectors.encounter_pupils(user=self.request.user, encounter=self.object))
+        self.pupils_returned = len(pupils)
+        return super().get_context_data(pupils=pupils, records=history_for(self.object), **kwargs)
 
 
 class EncounterFormMixin(SchoolPageMixin):
@@ -356,6 +368,7 @@ class SchoolCoverageView(SchoolPageMixin, TemplateView):
                 user=self.request.user, school=self.school, year=self.year
             )[: self.below_pledge_shown + 1]
         )
+        self.pupils_returned = len(below[: self.below_pledge_shown])
         return super().get_context_data(
             coverage=coverage,
             chart=publication.school_coverage_chart(coverage, school=self.school, year=self.year),
@@ -366,6 +379,8 @@ class SchoolCoverageView(SchoolPageMixin, TemplateView):
 
 
 class SchoolCoverageCsvView(SchoolPageMixin, TemplateView):
+    access_channel = AccessChannel.EXPORT
+
     def get(self, request, *args, **kwargs):
         coverage = selectors.school_coverage(user=request.user, school=self.school, year=self.year)
         header, rows = publication.school_coverage_csv(coverage, school=self.school, year=self.year)
@@ -373,10 +388,13 @@ class SchoolCoverageCsvView(SchoolPageMixin, TemplateView):
 
 
 class PupilsBelowPledgeCsvView(SchoolPageMixin, TemplateView):
+    access_channel = AccessChannel.EXPORT
+
     def get(self, request, *args, **kwargs):
-        pupils = selectors.pupils_below_pledge(
-            user=request.user, school=self.school, year=self.year
+        pupils = list(
+            selectors.pupils_below_pledge(user=request.user, school=self.school, year=self.year)
         )
+        self.pupils_returned = len(pupils)
         header = [
             "pupil_identifier",
             "name",
