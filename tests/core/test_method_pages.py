@@ -34,9 +34,9 @@ def _text(response):
 
 
 def _row(text, heading):
-    """The words after a row heading in the page's text, up to the next date."""
+    """The words after a row heading in the page's text."""
     start = text.index(heading) + len(heading)
-    return text[start : start + 60]
+    return text[start : start + 60].strip()
 
 
 @pytest.mark.parametrize("path", [PROGRESS_METHOD, ENCOUNTER_METHOD])
