@@ -225,6 +225,47 @@ class ApiAutoSchema(AutoSchema):
         return statuses
 
 
+COMPOSITIONS = ("oneOf", "anyOf", "allOf")
+
+
+def nullable_with_a_type_hook(result, generator, request, public):
+    """Write every nullable schema so that OpenAPI 3.0 allows its null.
+
+    OpenAPI 3.0.3 says ``nullable: true`` adds null "only if type is
+    explicitly defined within the same Schema Object". drf-spectacular puts
+    it beside ``allOf`` (a nullable nested serializer) or ``oneOf`` (a
+    nullable URL field that also takes ""), where strict validators and
+    generated clients then refuse null. For OpenAPI 3.1 drf-spectacular adds
+    a null alternative instead; this does the same in 3.0's terms: the
+    alternative is its own schema with a type, nullable, whose only value is
+    null.
+    """
+    _give_null_a_type(result)
+    return result
+
+
+def _give_null_a_type(node):
+    if isinstance(node, list):
+        for item in node:
+            _give_null_a_type(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for value in node.values():
+        _give_null_a_type(value)
+    if node.get("nullable") is not True or "type" in node:
+        return
+    composition = next((key for key in COMPOSITIONS if key in node), None)
+    if composition is None:
+        return
+    del node["nullable"]
+    alternatives = node.pop(composition)
+    if composition == "allOf":
+        alternatives = [alternatives[0] if len(alternatives) == 1 else {"allOf": alternatives}]
+    only_null = {"type": alternatives[0].get("type", "object"), "nullable": True, "enum": [None]}
+    node["anyOf" if composition == "anyOf" else "oneOf"] = [*alternatives, only_null]
+
+
 # --- Scoping and permissions ------------------------------------------------------
 
 

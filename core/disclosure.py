@@ -46,6 +46,9 @@ NOT_APPLICABLE = "z"
 LOW = "low"
 SYMBOLS = frozenset({SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE, LOW})
 
+# Rates are percentages rounded half up to this many decimal places.
+RATE_DECIMAL_PLACES = 1
+
 PROVISIONAL_MARKER = "p"
 REVISED_MARKER = "r"
 
@@ -146,7 +149,7 @@ def rate_cell(
     denominator: int | None,
     *,
     threshold: int | None = None,
-    places: int = 1,
+    places: int = RATE_DECIMAL_PLACES,
     provisional: bool = False,
     revised: bool = False,
 ) -> Cell:

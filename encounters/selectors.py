@@ -149,6 +149,12 @@ def encounter_types(*, user):
     return visible_to(EncounterType.objects.all(), user)
 
 
+def encounter_type_reference():
+    """Every type of encounter, for the public methodology page: reference
+    data that holds nothing about a school or a pupil."""
+    return EncounterType.objects.order_by("order", "name")
+
+
 def roster_import_for(*, user, school, pk: int) -> RosterImport:
     found = (
         visible_to(RosterImport.objects.filter(school=school), user)

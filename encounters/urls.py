@@ -5,6 +5,11 @@ from . import views
 app_name = "encounters"
 
 urlpatterns = [
+    path(
+        "how-we-count-encounters/",
+        views.HowWeCountEncountersView.as_view(),
+        name="how-we-count",
+    ),
     path("schools/<int:urn>/pupils/", views.PupilListView.as_view(), name="pupils"),
     path(
         "schools/<int:urn>/pupils/import/", views.RosterUploadView.as_view(), name="roster-upload"

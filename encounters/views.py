@@ -13,9 +13,9 @@ from areas.models import Area
 from core.csv_export import csv_download
 from core.csv_upload import CsvFileError
 from core.history import history_for
-from core.views import ScopedViewMixin
+from core.views import PublicViewMixin, ScopedViewMixin
 
-from . import publication, selectors, services
+from . import method, publication, selectors, services
 from .academic_years import AcademicYear
 from .access_log import PupilDataAccessMixin
 from .forms import AttendanceUploadForm, EncounterForm, PupilFilterForm, RosterUploadForm
@@ -463,3 +463,13 @@ class AreaCoverageCsvView(AreaPageMixin, TemplateView):
             user=request.user, area=self.area, year=self.year
         )
         return csv_download(f"coverage-{self.area.slug}-{self.year.time_period}.csv", header, rows)
+
+
+class HowWeCountEncountersView(PublicViewMixin, TemplateView):
+    """Public, like the methodology of official statistics: what the
+    encounter figures count and how small numbers are protected."""
+
+    template_name = "encounters/how_we_count_encounters.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, **method.encounter_method())

@@ -27,6 +27,9 @@ from .models import (
     TargetBasis,
     Unit,
 )
+from .progress import DEFAULT_TOLERANCE
+
+DEFAULT_TOLERANCE_PERCENT = int(DEFAULT_TOLERANCE * 100)
 
 _NUMBER_WIDGET = {"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}
 
@@ -150,10 +153,10 @@ class IndicatorForm(DraftContentForm):
         decimal_places=0,
         min_value=0,
         max_value=100,
-        initial=25,
+        initial=DEFAULT_TOLERANCE_PERCENT,
         help_text=(
             "The shortfall allowed before 'at risk' becomes 'off track', "
-            "as a percentage of the planned change. Usually 25"
+            f"as a percentage of the planned change. Usually {DEFAULT_TOLERANCE_PERCENT}"
         ),
     )
     source = _text("Source", required=False, help_text="For example, DfE EYFS profile statistics")

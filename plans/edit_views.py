@@ -23,6 +23,7 @@ from core.scoping import visible_to
 
 from . import imports, services
 from .edit_forms import (
+    DEFAULT_TOLERANCE_PERCENT,
     ActionForm,
     CsvUploadForm,
     IndicatorForm,
@@ -260,7 +261,10 @@ class IndicatorFormView(DraftContentFormView):
 
     def get_initial(self):
         if self.object is None:
-            return {"priority": self.request.GET.get("priority"), "tolerance": 25}
+            return {
+                "priority": self.request.GET.get("priority"),
+                "tolerance": DEFAULT_TOLERANCE_PERCENT,
+            }
         return super().get_initial()
 
 

@@ -9,7 +9,6 @@ points at, so the log survives new versions.
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +18,8 @@ from django.utils import timezone
 
 from core.models import TimeStampedModel
 from core.scoping import ScopeRule
+
+from .progress import DEFAULT_TOLERANCE
 
 
 class PlanStatus(models.TextChoices):
@@ -267,7 +268,7 @@ class Indicator(PlanContent):
     tolerance = models.DecimalField(
         max_digits=4,
         decimal_places=2,
-        default=Decimal("0.25"),
+        default=DEFAULT_TOLERANCE,
         help_text=(
             "Shortfall allowed before 'at risk' becomes 'off track', "
             "as a fraction of the planned change."

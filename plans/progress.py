@@ -4,7 +4,8 @@ Pure functions over plain values, with no ORM, so the rules in DOMAIN.md ("How p
 is judged") are written once and tested without a database. The plans app's selectors
 build an `IndicatorSpec` from model rows and call `judge`, `forecast`, `trajectory` and
 `roll_up`. The page plans/how_we_judge_progress.html explains the same rules in plain
-English; change both together.
+English, with its figures worked out by this module (plans/method.py); change its
+wording with the rules.
 
 Where DOMAIN.md leaves room, this module decides:
 
@@ -24,13 +25,18 @@ Where DOMAIN.md leaves room, this module decides:
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
 
 # Used only to express a forecast's slope per year; the average year over the leap cycle.
 DAYS_PER_YEAR = Decimal("365.25")
+# The share of the planned change an indicator may fall short by and be at risk rather
+# than off track, unless its plan sets another.
+DEFAULT_TOLERANCE = Decimal("0.25")
+# Measurements after the baseline, on distinct dates, that a forecast needs (ADR 0005).
+FORECAST_MIN_MEASUREMENTS = 2
 
 
 class Polarity(StrEnum):
@@ -115,7 +121,7 @@ class IndicatorSpec:
     polarity: Polarity
     baseline: Point
     targets: tuple[Target, ...]
-    tolerance: Decimal = Decimal("0.25")
+    tolerance: Decimal = DEFAULT_TOLERANCE
     frequency_days: int = 365
     grace_days: int = 30
     relative: bool = False
@@ -280,10 +286,24 @@ def _after_baseline(spec: IndicatorSpec, measurements: Iterable[Point]) -> dict[
     return by_date
 
 
+def stale_from(spec: IndicatorSpec, last_reported: date) -> date:
+    """The first day on which a figure dated `last_reported` makes the indicator stale:
+    when it is more than frequency_days + grace_days old."""
+    return last_reported + timedelta(days=spec.frequency_days + spec.grace_days + 1)
+
+
 def _is_stale(spec: IndicatorSpec, latest: Point | None, today: date) -> bool:
     # With no measurement, the baseline is the most recent figure the board has.
     last_reported = latest.date if latest is not None else spec.baseline.date
-    return (today - last_reported).days > spec.frequency_days + spec.grace_days
+    return today >= stale_from(spec, last_reported)
+
+
+def allowed_shortfall(spec: IndicatorSpec, on: date) -> Decimal:
+    """The largest shortfall at a date that is at risk rather than off track: the
+    tolerance times |next target - baseline|, the next target being the first dated
+    after `on` (the final target once that date has passed)."""
+    next_target = next((target for target in spec.targets if target.date > on), spec.final_target)
+    return spec.tolerance * abs(next_target.value - _baseline_compared(spec))
 
 
 def _status(spec: IndicatorSpec, on: date, compared: Decimal, shortfall: Decimal) -> Status:
@@ -291,10 +311,8 @@ def _status(spec: IndicatorSpec, on: date, compared: Decimal, shortfall: Decimal
         return Status.ACHIEVED
     if shortfall == 0:
         return Status.ON_TRACK
-    next_target = next((target for target in spec.targets if target.date > on), spec.final_target)
-    planned_change = abs(next_target.value - _baseline_compared(spec))
     # A zero planned change allows no shortfall at all, so any shortfall is off track.
-    if shortfall <= spec.tolerance * planned_change:
+    if shortfall <= allowed_shortfall(spec, on):
         return Status.AT_RISK
     return Status.OFF_TRACK
 
@@ -355,7 +373,7 @@ def forecast(spec: IndicatorSpec, measurements: Iterable[Point]) -> Forecast | N
     if spec.missing_comparator:
         return None
     counted = _after_baseline(spec, measurements)
-    if len(counted) < 2:
+    if len(counted) < FORECAST_MIN_MEASUREMENTS:
         return None
     origin = spec.baseline.date
     xs = [0, *((when - origin).days for when in counted)]

@@ -6,9 +6,9 @@ from django.views.generic import FormView, TemplateView
 
 from core.csv_export import csv_download
 from core.history import history_for_objects
-from core.views import ScopedViewMixin
+from core.views import PublicViewMixin
 
-from . import reminders, selectors, services
+from . import method, reminders, selectors, services
 from .forms import ActionUpdateForm, MeasurementForm
 from .models import ActionLineage, IndicatorLineage
 from .views_base import AreaPageView, AreaScopedMixin
@@ -163,5 +163,11 @@ class FundingView(AreaPageView):
         return context
 
 
-class HowWeJudgeProgressView(ScopedViewMixin, TemplateView):
+class HowWeJudgeProgressView(PublicViewMixin, TemplateView):
+    """Public, like the methodology of official statistics: anyone reading a
+    published figure can see how it was judged."""
+
     template_name = "plans/how_we_judge_progress.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, **method.progress_method())

@@ -1,8 +1,10 @@
-"""The OpenAPI document: valid, with the error responses documented, served
-to signed-in users; the documentation page runs from installed files under
-the service's Content-Security-Policy."""
+"""The OpenAPI document: valid, strict OpenAPI 3.0 wherever a value may be
+null, with the error responses documented, served to signed-in users; the
+documentation page runs from installed files under the service's
+Content-Security-Policy."""
 
 import re
+from datetime import date
 
 import pytest
 import yaml
@@ -10,6 +12,10 @@ from django.conf import settings
 from django.core.management import call_command
 
 from core.models import Role
+from reports.models import ReportStatus
+from tests.api.strict_openapi import response_errors
+from tests.encounters.factories import EncounterFactory, PupilFactory, attend
+from tests.reports.factories import report_run
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +32,64 @@ def document(api):
     response = api(Role.BOARD_MEMBER).get("/api/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
+
+
+def _nullable_without_a_type(node, where="#"):
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _nullable_without_a_type(item, f"{where}/{index}")
+    elif isinstance(node, dict):
+        if node.get("nullable") is True and "type" not in node:
+            yield where
+        for key, value in node.items():
+            yield from _nullable_without_a_type(value, f"{where}/{key}")
+
+
+def test_every_nullable_schema_has_a_type(document):
+    # OpenAPI 3.0.3: nullable adds null "only if type is explicitly defined
+    # within the same Schema Object"; beside allOf or oneOf it allows nothing.
+    assert list(_nullable_without_a_type(document)) == []
+
+
+@pytest.fixture
+def rows_with_nulls(world, area, school):
+    """An action update without evidence and a meeting without minutes (the
+    world's own), a coverage table whose on-roll counts have no rate, and a
+    report run that has no files yet."""
+    pupils = PupilFactory.create_batch(10, school=school, year_group=9)
+    attend(EncounterFactory(school=school, date=date.today()), pupils[:6])
+    report_run(area, status=ReportStatus.PENDING)
+
+
+def _nulls_at(body, key):
+    if isinstance(body, list):
+        return sum(_nulls_at(item, key) for item in body)
+    if isinstance(body, dict):
+        here = int(key in body and body[key] is None)
+        return here + sum(_nulls_at(value, key) for value in body.values())
+    return 0
+
+
+@pytest.mark.parametrize(
+    ("path", "url", "nullable_field"),
+    [
+        ("/api/v1/action-updates/", "/api/v1/action-updates/", "evidence_url"),
+        ("/api/v1/board-meetings/", "/api/v1/board-meetings/", "minutes_url"),
+        ("/api/v1/coverage/areas/{slug}/", "/api/v1/coverage/areas/blackpool/", "rate"),
+        ("/api/v1/report-runs/", "/api/v1/report-runs/", "files"),
+    ],
+)
+def test_responses_holding_null_pass_a_strict_openapi_30_validator(
+    document, api, area, rows_with_nulls, path, url, nullable_field
+):
+    assert area.slug == "blackpool"
+    response = api(Role.AREA_LEAD).get(url)
+    assert response.status_code == 200, response.content
+    assert _nulls_at(response.json(), nullable_field) > 0
+    errors = response_errors(
+        document, path, "get", response.status_code, response["Content-Type"], response.content
+    )
+    assert errors == []
 
 
 def test_every_operation_documents_its_errors_in_the_one_format(document):
