@@ -41,8 +41,8 @@ def reference_areas(db):
 
     from areas.models import Area
 
-    migration = importlib.import_module("areas.migrations.0002_the_twelve_areas")
-    migration.create_areas(apps, None)
+    migration = importlib.import_module("areas.migrations.0003_area_location_code")
+    migration.create_areas_with_codes(apps, None)
     return {area.slug: area for area in Area.objects.all()}
 
 

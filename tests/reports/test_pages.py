@@ -38,8 +38,12 @@ def _urls(run):
     kwargs = {"slug": run.area.slug, "pk": run.pk}
     return {
         name: reverse(f"reports:{name}", kwargs=kwargs)
-        for name in ("run", "status", "pdf", "html", "csv", "json")
-    } | {"list": reverse("reports:list", kwargs={"slug": run.area.slug})}
+        for name in ("run", "status", "pdf", "html", "zip", "json")
+    } | {
+        "list": reverse("reports:list", kwargs={"slug": run.area.slug}),
+        "data": reverse("reports:data", kwargs={**kwargs, "data_set": f"{run.file_stem}-spend"}),
+        "meta": reverse("reports:meta", kwargs={**kwargs, "data_set": f"{run.file_stem}-spend"}),
+    }
 
 
 @pytest.mark.parametrize("role", READERS)
@@ -202,8 +206,11 @@ def test_the_status_json(client, users, area):
 def test_no_downloads_until_the_report_is_ready(client, users, area, status):
     run = report_run(area, status=status)
     client.force_login(users[Role.AREA_LEAD])
-    for kind in ("pdf", "html", "csv", "json"):
+    for kind in ("pdf", "html", "zip", "json"):
         assert client.get(f"/areas/{area.slug}/reports/{run.pk}/report.{kind}").status_code == 404
+    stem = f"/areas/{area.slug}/reports/{run.pk}/data/{run.file_stem}-spend"
+    assert client.get(f"{stem}.csv").status_code == 404
+    assert client.get(f"{stem}.meta.csv").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -211,7 +218,7 @@ def test_no_downloads_until_the_report_is_ready(client, users, area, status):
     [
         ("pdf", "application/pdf", "attachment"),
         ("html", "text/html; charset=utf-8", "inline"),
-        ("csv", "text/csv; charset=utf-8", "attachment"),
+        ("zip", "application/zip", "attachment"),
         ("json", "application/json", "attachment"),
     ],
 )
@@ -220,9 +227,10 @@ def test_downloads(client, users, area, kind, content_type, disposition):
     client.force_login(users[Role.DFE_STAFF])
     response = client.get(f"/areas/{area.slug}/reports/{run.pk}/report.{kind}")
     assert response["Content-Type"] == content_type
-    assert response["Content-Disposition"] == (
-        f'{disposition}; filename="blackpool-progress-report-2019-10-01-to-2019-10-15.{kind}"'
+    name = "blackpool-progress-report-2019-10-01-to-2019-10-15" + (
+        "-data.zip" if kind == "zip" else f".{kind}"
     )
+    assert response["Content-Disposition"] == f'{disposition}; filename="{name}"'
     assert "Content-Security-Policy" in response
 
 
