@@ -352,12 +352,9 @@ DATA_SET_COLUMNS = COLUMNS[2:]
 
 def _indicator(column):
     unit, dp = UNITS.get(column.key, ("", 0))
-    label = (
-        column.label.removesuffix(" (%)").removesuffix(" (£)").removesuffix(" (percentage points)")
-    )
     return Indicator(
         CSV_NAMES.get(column.key, column.key),
-        f"{column.group}: {label}",
+        f"{column.group}: {column.label}",
         unit=unit,
         dp=dp,
         grouping=column.group,

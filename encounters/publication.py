@@ -23,6 +23,7 @@ from core.ees import DataSet, Filter, Indicator
 
 from . import selectors
 from .models import FIRST_SECONDARY_YEAR, Programme, YearGroup, year_group_label
+from .selectors import CoverageRow
 
 MEASURES = (
     ("on_roll", "Pupils on roll"),
@@ -344,7 +345,8 @@ def school_coverage_data_set(coverage, *, school, year) -> DataSet:
     """The school's own figures (school staff see them unsuppressed, as on
     the page), as an EES data set: a row per year group and the total. The
     pledge applies from Year 7: earlier year groups' pledge figures are ``z``;
-    a rate over no pupils is ``z`` too."""
+    a rate over no pupils is ``z`` too. A school with no pupils on its roster
+    has its secondary year groups with none."""
     data_set = DataSet(
         name=f"encounter-coverage-{school.urn}-{year.time_period}",
         title=f"Encounter coverage, {school.name}, {year.label}",
@@ -360,7 +362,11 @@ def school_coverage_data_set(coverage, *, school, year) -> DataSet:
         return value
 
     location = ees.school(school, school.area)
-    for row in [*coverage["rows"], coverage["total"]]:
+    # A school with no pupils on its roster yet: the pledge's year groups, empty.
+    rows = coverage["rows"] or [
+        CoverageRow(year_group=y, label=year_group_label(y)) for y in SECONDARY_YEARS
+    ]
+    for row in [*rows, coverage["total"]]:
         applies = row.pledge_applies
         data_set.add(
             time=ees.academic_year(year),

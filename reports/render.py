@@ -348,7 +348,8 @@ def _encounter_coverage(data, stem):
     """The report's coverage figures: by year group for the area, for all
     pupils (pupil group Total) and for disadvantaged pupils and the others
     with the gap between them; for the area in all; for each school."""
-    from encounters.publication import COVERAGE_INDICATORS
+    from encounters.models import year_group_label
+    from encounters.publication import COVERAGE_INDICATORS, SECONDARY_YEARS
 
     encounters = data["encounters"]
     gap = "gap_four_encounters_percentage_points"
@@ -387,6 +388,20 @@ def _encounter_coverage(data, stem):
             "pupils_four_encounters_percent": figures[f"{prefix}with_four_rate"],
         }
 
+    if not encounters["year_groups"]:
+        # No pupils on a roster yet: the area's secondary year groups with none.
+        nobody = {"on_roll": "0", "with_one": "0", "with_four": "0"}
+        nobody |= {"with_one_rate": NOT_APPLICABLE, "with_four_rate": NOT_APPLICABLE}
+        for label in [year_group_label(y) for y in SECONDARY_YEARS] + [ees.TOTAL]:
+            for group in (ees.TOTAL, "Disadvantaged", "Not disadvantaged"):
+                data_set.add(
+                    time=time,
+                    location=ees.opportunity_area(area),
+                    year_group=label,
+                    pupil_group=group,
+                    **values(nobody),
+                    **{gap: NOT_APPLICABLE},
+                )
     for row in encounters["year_groups"]:
         data_set.add(
             time=time,
