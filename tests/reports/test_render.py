@@ -1,6 +1,6 @@
 """The report's files: the PDF renders (pdftoppm) with the area, every
 priority and its charts; the HTML is a standalone document that passes the
-Content-Security-Policy; the CSV is Explore Education Statistics tidy data."""
+Content-Security-Policy; the figures are Explore Education Statistics data sets."""
 
 import csv
 import gc
