@@ -91,10 +91,15 @@ class DataSetError(ValueError):
 
 @dataclass(frozen=True)
 class Filter:
+    """``default`` names the item EES shows first, for a filter whose items
+    have no Total (an indicator, a priority); it is written in the optional
+    ``filter_default`` metadata column."""
+
     col_name: str
     label: str
     hint: str = ""
     grouping_column: str = ""
+    default: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,15 +233,18 @@ class DataSet:
         return csv_text(self.header, (self._cells(row) for row in self.rows))
 
     def meta_csv(self) -> str:
+        defaults = any(f.default for f in self.filters)
         rows = [
             [f.col_name, "Filter", f.label, "", "", "", f.hint, f.grouping_column]
+            + ([f.default] if defaults else [])
             for f in self.filters
         ]
         rows += [
             [i.col_name, "Indicator", i.label, i.grouping, i.unit, i.dp, "", ""]
+            + ([""] if defaults else [])
             for i in self.indicators
         ]
-        return csv_text(META_COLUMNS, rows)
+        return csv_text([*META_COLUMNS, *(["filter_default"] if defaults else [])], rows)
 
     @property
     def file_names(self) -> tuple[str, str]:

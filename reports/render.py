@@ -252,14 +252,53 @@ def _area(data):
 
 def _indicator_progress(data, stem):
     """A row per indicator; the planned figures of an indicator whose
-    targets are relative to a comparator are gaps to it, as in the report."""
+    targets are relative to a comparator are gaps to it, as in the report.
+    Priorities and indicators have no Total: the first of each is the
+    filters' default."""
+    rows = [
+        {
+            "priority": _priority_name(priority),
+            "indicator": f"{indicator['name']} ({indicator['unit']})",
+            **{
+                col_name: _csv_number(value)
+                for col_name, value in _indicator_figures(indicator).items()
+            },
+        }
+        for priority in data["priorities"]
+        for indicator in priority["indicators"]
+    ]
+    # A filter needs two items: a plan with one priority (or one indicator)
+    # names it in a footnote instead.
+    shown = {name: len({row[name] for row in rows}) > 1 for name in ("priority", "indicator")}
+    footnotes = [
+        f"Every row is for {name} {rows[0][name]}."
+        for name, kept in shown.items()
+        if rows and not kept
+    ]
+    for row in rows:
+        for name, kept in shown.items():
+            if not kept:
+                del row[name]
+    first = rows[0] if rows else {}
+    filters = []
+    if shown["priority"]:
+        filters.append(
+            ees.Filter("priority", "Priority", "Filter by priority", default=first["priority"])
+        )
+    if shown["indicator"]:
+        filters.append(
+            ees.Filter(
+                "indicator",
+                "Indicator",
+                "Filter by indicator",
+                grouping_column="priority" if shown["priority"] else "",
+                default=first["indicator"],
+            )
+        )
     data_set = ees.DataSet(
         name=f"{stem}-indicators",
         title=f"{data['report']['title']}: indicator progress",
-        filters=(
-            ees.Filter("priority", "Priority", "Filter by priority"),
-            ees.Filter("indicator", "Indicator", "Filter by indicator", grouping_column="priority"),
-        ),
+        filters=tuple(filters),
         indicators=tuple(
             ees.Indicator(col_name, label, dp=3, grouping="Indicator progress")
             for col_name, label in INDICATOR_FIGURES
@@ -269,22 +308,12 @@ def _indicator_progress(data, stem):
             "Values are in each indicator's own unit, named with the indicator. For an "
             "indicator whose targets are relative to a comparator, the expected value, "
             "final target and forecast are gaps to the comparator in points.",
+            *footnotes,
         ),
     )
     time = ees.month(_date(data["report"]["period_end"]))
-    for priority in data["priorities"]:
-        for indicator in priority["indicators"]:
-            figures = {
-                col_name: _csv_number(value)
-                for col_name, value in _indicator_figures(indicator).items()
-            }
-            data_set.add(
-                time=time,
-                location=ees.opportunity_area(_area(data)),
-                priority=_priority_name(priority),
-                indicator=f"{indicator['name']} ({indicator['unit']})",
-                **figures,
-            )
+    for row in rows:
+        data_set.add(time=time, location=ees.opportunity_area(_area(data)), **row)
     return data_set
 
 
