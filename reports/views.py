@@ -1,3 +1,6 @@
+import io
+import zipfile
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -142,8 +145,13 @@ def _data_set_names(run):
 
 
 def _stored_data_files(run) -> dict[str, bytes]:
+    """The run's data sets. A run generated before ADR 0010 stored one CSV
+    that is not an EES data set: it offers none."""
     with run.csv_file.open("rb") as stored:
-        return unzipped(stored.read())
+        content = stored.read()
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        return {}
+    return unzipped(content)
 
 
 class ReportDataView(ReportsAreaMixin, DataSetDownloadMixin, View):

@@ -4,6 +4,8 @@ in another, generating, the progress page, the status JSON and downloads."""
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from core.models import Role
@@ -248,3 +250,15 @@ def test_the_list_page_query_budget(client, users, area, count, django_assert_ma
     client.force_login(lead)
     with django_assert_max_num_queries(10):
         assert client.get(f"/areas/{area.slug}/reports/").status_code == 200
+
+
+def test_a_run_from_before_open_data_offers_no_data_sets(client, users, area):
+    """Runs generated before ADR 0010 stored one CSV, not an EES data set."""
+    run = report_run(area, status=ReportStatus.SUCCEEDED)
+    name = default_storage.save("reports/test/old.csv", ContentFile(b"time_period\r\n"))
+    ReportRun.objects.filter(pk=run.pk).update(csv_file=name)
+    client.force_login(users[Role.AREA_LEAD])
+    page = client.get(f"/areas/{area.slug}/reports/{run.pk}/")
+    assert page.status_code == 200
+    assert page.context["data_sets"] == []
+    assert client.get(f"/areas/{area.slug}/reports/{run.pk}/report.zip").status_code == 404
