@@ -22,7 +22,7 @@ class AreaLocalAuthorityInline(admin.TabularInline):
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "wave", "plan_published_year"]
+    list_display = ["name", "code", "wave", "plan_published_year"]
     list_filter = ["wave"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -13,6 +13,9 @@ class Area(TimeStampedModel):
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+    # The location code in open data (ADR 0010): stable whatever happens to
+    # the name or the slug, and at most the 30 characters EES allows.
+    code = models.CharField("location code", max_length=30, unique=True)
     wave = models.PositiveSmallIntegerField(choices=[(1, "Wave 1"), (2, "Wave 2")])
     plan_published_year = models.PositiveSmallIntegerField()
 
@@ -117,6 +120,14 @@ class School(TimeStampedModel):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @property
+    def laestab(self) -> str:
+        """DfE's seven-digit number: LA code and establishment number; ``x``
+        (not available) for a school whose GIAS record has no number."""
+        if self.establishment_number is None:
+            return "x"
+        return f"{self.la_code}{self.establishment_number:04d}"
 
     def profile(self):
         """The school's profile as (label, value) pairs, blanks said plainly."""

@@ -1,29 +1,24 @@
 """CSV downloads that spreadsheets open safely.
 
-Every export goes through here: a cell starting with =, +, -, @, tab or
-carriage return would run as a formula in Excel, so it is prefixed with an
-apostrophe (OWASP's advice). Numbers are written as numbers.
+Every export goes through here: a text cell starting with =, +, -, @, tab
+or carriage return would run as a formula in Excel, so it is prefixed with an
+apostrophe (OWASP's advice). Numbers are written as numbers, including a
+negative number that arrives as text ("-2.4", as published figures are
+carried): a spreadsheet reads it as a number, never as a formula, and an
+apostrophe would turn it into text that open-data tools cannot read.
 """
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 from django.http import HttpResponse
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-# Every open-data CSV starts with these, in the Explore Education Statistics
-# tidy format (DOMAIN.md, "Disclosure control"); filters and indicators follow.
-EES_LEADING_COLUMNS = (
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "opportunity_area_code",
-    "opportunity_area_name",
-)
+# A plain decimal number, as Python and Cell.csv_value write one: no
+# exponent, no thousands separators, no leading "+".
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def csv_safe(value) -> str:
@@ -32,7 +27,7 @@ def csv_safe(value) -> str:
     if isinstance(value, int | float | Decimal):
         return str(value)
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

@@ -11,12 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from areas.models import Area
+from core import ees
 from core.charts import bar_chart
-from core.csv_export import EES_LEADING_COLUMNS
-from core.disclosure import SUPPRESSED, Cell, rate_cell, suppress_table
+from core.disclosure import NOT_APPLICABLE, SUPPRESSED, Cell, rate_cell, suppress_table
+from core.ees import DataSet, Filter, Indicator
 from core.scoping import visible_to
 from encounters.academic_years import AcademicYear
 from encounters.models import year_group_label
+from encounters.publication import coverage_footnotes
 from encounters.selectors import CoverageCounts, CoverageRow, area_schools
 from plans.models import ActionStatus, LifeStage
 from plans.progress import Status
@@ -334,56 +336,89 @@ CSV_NAMES = {
     "spent": "spent_pounds",
     "spent_rate": "spent_percent",
 }
-CSV_HEADER = [
-    *EES_LEADING_COLUMNS,
-    "wave",
-    "life_stage",
-    *(CSV_NAMES.get(column.key, column.key) for column in COLUMNS[2:]),
-]
-COUNTRY = ("E92000001", "England")
+UNITS = {
+    "four_rate": ("%", 1),
+    "disadvantaged_four_rate": ("%", 1),
+    "others_four_rate": ("%", 1),
+    "gap": ("pp", 1),
+    "allocated": ("£", 2),
+    "spent": ("£", 2),
+    "spent_rate": ("%", 1),
+}
+# Figures that plan priorities' life stages break down; the others are the
+# area's whatever the life stage, so a life stage's row has them as z.
+BY_LIFE_STAGE = frozenset(COUNT_FIELDS)
+DATA_SET_COLUMNS = COLUMNS[2:]
 
 
-def dashboard_csv(result, filters: Filters):
-    """Explore Education Statistics tidy data: a row per area and one for all
-    the areas shown, figures as on the page (suppressed alike)."""
-    life_stage = LifeStage(filters.life_stage).label if filters.life_stage else "Total"
-    prefix = [filters.year.time_period, "Academic year"]
+def _indicator(column):
+    unit, dp = UNITS.get(column.key, ("", 0))
+    return Indicator(
+        CSV_NAMES.get(column.key, column.key),
+        f"{column.group}: {column.label}",
+        unit=unit,
+        dp=dp,
+        grouping=column.group,
+    )
 
-    def value(figure):
-        if isinstance(figure, Cell):
-            return figure.csv_value
-        if isinstance(figure, Decimal):
-            return format(figure, "f")
-        return figure
 
-    rows = []
-    for row in result["rows"]:
-        rows.append(
-            [
-                *prefix,
-                "Opportunity area",
-                *COUNTRY,
-                row.area.slug,
-                row.area.name,
-                row.area.wave,
-                life_stage,
-                *(value(row.figures[c.key]) for c in COLUMNS[2:]),
-            ]
-        )
-    if result["total"] is not None:
-        rows.append(
-            [
-                *prefix,
-                "Opportunity area",
-                *COUNTRY,
-                "all",
-                "All Opportunity Areas shown",
-                filters.wave or "Total",
-                life_stage,
-                *(value(result["total"][c.key]) for c in COLUMNS[2:]),
-            ]
-        )
-    return CSV_HEADER, rows
+DASHBOARD_FILTERS = (
+    Filter("life_stage", "Life stage of the plan priority", "Filter by life stage"),
+)
+DASHBOARD_INDICATORS = tuple(_indicator(column) for column in DATA_SET_COLUMNS)
+
+
+def dashboard_data_set(*, user, year: AcademicYear) -> DataSet:
+    """Open data (EES): every area the user may see for the year, figures
+    as on the dashboard (suppressed alike), for all priorities (life stage
+    Total) and for each life stage. Users who see every area also get the
+    National row: the dashboard's total across the Opportunity Areas."""
+    data_set = DataSet(
+        name=f"opportunity-areas-dashboard-{year.time_period}",
+        title=f"Opportunity Areas dashboard, {year.label}",
+        filters=DASHBOARD_FILTERS,
+        indicators=DASHBOARD_INDICATORS,
+        levels=(ees.OPPORTUNITY_AREA,),
+        footnotes=(
+            "National rows are totals across the Opportunity Areas, not figures for all of "
+            "England.",
+            "Indicator and action counts are as of the date the figures were judged; "
+            "encounter figures are for the academic year; funding is the total to date.",
+            *coverage_footnotes(year),
+        ),
+    )
+    national = visible_to(Area.objects.all(), user).count() == Area.objects.count()
+    for life_stage in ["", *LifeStage.values]:
+        result = dashboard(user=user, filters=Filters(year=year, life_stage=life_stage))
+        label = LifeStage(life_stage).label if life_stage else ees.TOTAL
+        located = [(ees.opportunity_area(row.area), row.figures) for row in result["rows"]]
+        if national and result["total"] is not None:
+            located.append((ees.national(), result["total"]))
+        for location, figures in located:
+            data_set.add(
+                time=ees.academic_year(year),
+                location=location,
+                life_stage=label,
+                **{
+                    indicator.col_name: (
+                        _csv_figure(figures[column.key])
+                        if not life_stage or column.key in BY_LIFE_STAGE
+                        else NOT_APPLICABLE
+                    )
+                    for column, indicator in zip(
+                        DATA_SET_COLUMNS, DASHBOARD_INDICATORS, strict=True
+                    )
+                },
+            )
+    return data_set
+
+
+def _csv_figure(figure):
+    if isinstance(figure, Cell):
+        return figure.csv_value
+    if isinstance(figure, Decimal):
+        return format(figure, "f")
+    return figure
 
 
 def area_school_coverage(*, user, area, year: AcademicYear, as_at=None):

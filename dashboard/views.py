@@ -12,7 +12,7 @@ from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.views.generic import TemplateView, View
 
-from core.csv_export import csv_download
+from core.ees import DataSetDownloadMixin
 from core.models import Role
 from core.views import ScopedViewMixin
 from plans.models import LifeStage
@@ -97,7 +97,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             waves=selectors.WAVES,
             life_stages=LifeStage.choices,
             years=list(reversed(coverage_years())),
-            csv_url=reverse("dashboard:csv") + "?" + urlencode(filters.query()),
+            download_query="?" + urlencode({"year": filters.year.start_year}),
         )
 
 
@@ -127,10 +127,10 @@ def _cells_html(row, filters):
     )
 
 
-class DashboardCsvView(DashboardAccessMixin, View):
-    def get(self, request):
-        filters, result = self.dashboard()
-        header, rows = selectors.dashboard_csv(result, filters)
-        return csv_download(
-            f"opportunity-areas-dashboard-{filters.year.time_period}.csv", header, rows
-        )
+class DashboardDataView(DashboardAccessMixin, DataSetDownloadMixin, View):
+    """The dashboard as open data for the year shown; the page's wave, life
+    stage and sort do not cut it (the data set has every life stage)."""
+
+    def get_data_sets(self):
+        filters = selectors.Filters.from_query(self.request.GET)
+        return [selectors.dashboard_data_set(user=self.request.user, year=filters.year)]

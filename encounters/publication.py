@@ -7,19 +7,30 @@ control is applied once.
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
+from core import ees
 from core.charts import bar_chart
-from core.csv_export import EES_LEADING_COLUMNS
-from core.disclosure import SUPPRESSED, Cell, count_cell, rate_cell, suppress_table
+from core.disclosure import (
+    NOT_APPLICABLE,
+    SUPPRESSED,
+    Cell,
+    count_cell,
+    rate_cell,
+    suppress_table,
+)
+from core.ees import DataSet, Filter, Indicator
 
 from . import selectors
-from .models import FIRST_SECONDARY_YEAR, Programme, year_group_label
+from .models import FIRST_SECONDARY_YEAR, Programme, YearGroup, year_group_label
+from .selectors import CoverageRow
 
 MEASURES = (
     ("on_roll", "Pupils on roll"),
     ("with_one", "Pupils with at least one encounter this year"),
     ("with_four", "Pupils with at least four encounters since Year 7"),
 )
-COUNTRY = ("E92000001", "England")
+SECONDARY_YEARS = range(FIRST_SECONDARY_YEAR, YearGroup.YEAR_13 + 1)
 
 
 @dataclass(frozen=True)
@@ -192,28 +203,72 @@ def area_breakdown(*, user, area, year):
     }
 
 
-AREA_CSV_HEADER = [
-    *EES_LEADING_COLUMNS,
-    "school_urn",
-    "school_name",
-    "year_group",
-    "pupils_on_roll",
-    "pupils_one_encounter",
-    "pupils_one_encounter_percent",
-    "pupils_four_encounters",
-    "pupils_four_encounters_percent",
-]
+COVERAGE_FILTERS = (Filter("year_group", "Year group", "Filter by year group"),)
+COVERAGE_INDICATORS = (
+    Indicator("pupils_on_roll", "Pupils on roll", grouping="Pupils"),
+    Indicator(
+        "pupils_one_encounter", "Pupils with at least one encounter this year", grouping="Pupils"
+    ),
+    Indicator(
+        "pupils_one_encounter_percent",
+        "Percentage of pupils with at least one encounter this year",
+        unit="%",
+        dp=1,
+        grouping="Pupils",
+    ),
+    Indicator(
+        "pupils_four_encounters",
+        "Pupils with at least four encounters since Year 7",
+        grouping="Pupils",
+    ),
+    Indicator(
+        "pupils_four_encounters_percent",
+        "Percentage of pupils with at least four encounters since Year 7",
+        unit="%",
+        dp=1,
+        grouping="Pupils",
+    ),
+)
 
 
-def area_coverage_csv(*, user, area, year):
-    """Tidy data (Explore Education Statistics style): a row per school and
-    year group, per school, and for the area; suppressed as on the page."""
+def coverage_footnotes(year, today=None) -> tuple[str, ...]:
+    """In-year coverage is provisional: encounters are still being recorded
+    until the academic year closes on 31 August."""
+    today = today or timezone.localdate()
+    if today <= year.end:
+        return (
+            f"Figures for {year.label} are provisional until the academic year closes "
+            f"on {year.end:%-d %B %Y}: schools are still recording encounters.",
+        )
+    return ()
+
+
+def area_coverage_data_set(*, user, area, year) -> DataSet:
+    """Open data (EES): a row per school and year group, per school and for
+    the area, suppressed as on the page. An area with no schools still has
+    its area rows, each secondary year group with no pupils."""
     published = area_coverage(user=user, area=area, year=year)
     tables = published["by_measure"]
+    data_set = DataSet(
+        name=f"encounter-coverage-{area.slug}-{year.time_period}",
+        title=f"Encounter coverage, {area.name}, {year.label}",
+        filters=COVERAGE_FILTERS,
+        indicators=COVERAGE_INDICATORS,
+        levels=(ees.OPPORTUNITY_AREA, ees.SCHOOL),
+        footnotes=coverage_footnotes(year),
+    )
+    time = ees.academic_year(year)
     if not tables:
-        return AREA_CSV_HEADER, []
-    prefix = [year.time_period, "Academic year"]
-    year_labels = [label for _, label in published["year_groups"]] + ["Total"]
+        nobody = PublishedCell(count_cell(0), rate_cell(0, 0))
+        for label in [year_group_label(y) for y in SECONDARY_YEARS] + [ees.TOTAL]:
+            data_set.add(
+                time=time,
+                location=ees.opportunity_area(area),
+                year_group=label,
+                **_coverage_values(PublishedCell(count_cell(0)), nobody, nobody),
+            )
+        return data_set
+    year_labels = [label for _, label in published["year_groups"]] + [ees.TOTAL]
 
     def cells(measure, i, j):
         table = tables[measure]
@@ -223,84 +278,114 @@ def area_coverage_csv(*, user, area, year):
             row = [*table["rows"][i]["cells"], table["rows"][i]["total"]]
         return row[j]
 
-    rows = []
-    n_schools = len(tables["on_roll"]["rows"])
-    for i in [*range(n_schools), None]:
-        if i is None:
-            level, urn, name = "Opportunity area", "", ""
-        else:
-            school = tables["on_roll"]["rows"][i]["school"]
-            level, urn, name = "School", school.urn, school.name
+    schools = [row["school"] for row in tables["on_roll"]["rows"]]
+    for i in [*range(len(schools)), None]:
+        location = ees.opportunity_area(area) if i is None else ees.school(schools[i], area)
         for j, label in enumerate(year_labels):
-            one, four = cells("with_one", i, j), cells("with_four", i, j)
-            rows.append(
-                [
-                    *prefix,
-                    level,
-                    *COUNTRY,
-                    area.slug,
-                    area.name,
-                    urn,
-                    name,
-                    label,
-                    cells("on_roll", i, j).count.csv_value,
-                    one.count.csv_value,
-                    one.rate.csv_value,
-                    four.count.csv_value,
-                    four.rate.csv_value,
-                ]
+            data_set.add(
+                time=time,
+                location=location,
+                year_group=label,
+                **_coverage_values(
+                    cells("on_roll", i, j), cells("with_one", i, j), cells("with_four", i, j)
+                ),
             )
-    return AREA_CSV_HEADER, rows
+    return data_set
 
 
-SCHOOL_CSV_HEADER = [
-    "time_period",
-    "school_urn",
-    "school_name",
-    "year_group",
-    "pupils_on_roll",
-    "pupils_one_encounter",
-    "pupils_one_encounter_percent",
-    "pupils_four_encounters",
-    "pupils_four_encounters_percent",
-    "disadvantaged_on_roll",
-    "disadvantaged_four_encounters",
-    "disadvantaged_four_encounters_percent",
-    "others_on_roll",
-    "others_four_encounters",
-    "others_four_encounters_percent",
-    "gap_four_encounters_percentage_points",
-]
+def _coverage_values(on_roll, one, four):
+    return {
+        "pupils_on_roll": on_roll.count.csv_value,
+        "pupils_one_encounter": one.count.csv_value,
+        "pupils_one_encounter_percent": one.rate.csv_value,
+        "pupils_four_encounters": four.count.csv_value,
+        "pupils_four_encounters_percent": four.rate.csv_value,
+    }
 
 
-def school_coverage_csv(coverage, *, school, year):
-    def blank(value):
-        return "" if value is None else value
+SCHOOL_INDICATORS = (
+    *COVERAGE_INDICATORS,
+    Indicator("disadvantaged_on_roll", "Disadvantaged pupils on roll", grouping="Disadvantaged"),
+    Indicator(
+        "disadvantaged_four_encounters",
+        "Disadvantaged pupils with at least four encounters since Year 7",
+        grouping="Disadvantaged",
+    ),
+    Indicator(
+        "disadvantaged_four_encounters_percent",
+        "Percentage of disadvantaged pupils with at least four encounters since Year 7",
+        unit="%",
+        dp=1,
+        grouping="Disadvantaged",
+    ),
+    Indicator("others_on_roll", "Other pupils on roll", grouping="Other pupils"),
+    Indicator(
+        "others_four_encounters",
+        "Other pupils with at least four encounters since Year 7",
+        grouping="Other pupils",
+    ),
+    Indicator(
+        "others_four_encounters_percent",
+        "Percentage of other pupils with at least four encounters since Year 7",
+        unit="%",
+        dp=1,
+        grouping="Other pupils",
+    ),
+    Indicator(
+        "gap_four_encounters_percentage_points",
+        "Gap between other and disadvantaged pupils with at least four encounters",
+        unit="pp",
+        dp=1,
+        grouping="Disadvantaged",
+    ),
+)
 
-    rows = []
-    for row in [*coverage["rows"], coverage["total"]]:
+
+def school_coverage_data_set(coverage, *, school, year) -> DataSet:
+    """The school's own figures (school staff see them unsuppressed, as on
+    the page), as an EES data set: a row per year group and the total. The
+    pledge applies from Year 7: earlier year groups' pledge figures are ``z``;
+    a rate over no pupils is ``z`` too. A school with no pupils on its roster
+    has its secondary year groups with none."""
+    data_set = DataSet(
+        name=f"encounter-coverage-{school.urn}-{year.time_period}",
+        title=f"Encounter coverage, {school.name}, {year.label}",
+        filters=COVERAGE_FILTERS,
+        indicators=SCHOOL_INDICATORS,
+        levels=(ees.OPPORTUNITY_AREA, ees.SCHOOL),
+        footnotes=coverage_footnotes(year),
+    )
+
+    def figure(value, applies=True):
+        if not applies or value is None:
+            return NOT_APPLICABLE
+        return value
+
+    location = ees.school(school, school.area)
+    # A school with no pupils on its roster yet: the pledge's year groups, empty.
+    rows = coverage["rows"] or [
+        CoverageRow(year_group=y, label=year_group_label(y)) for y in SECONDARY_YEARS
+    ]
+    for row in [*rows, coverage["total"]]:
         applies = row.pledge_applies
-        rows.append(
-            [
-                year.time_period,
-                school.urn,
-                school.name,
-                row.label,
-                row.all.on_roll,
-                row.all.with_one,
-                blank(row.all.one_rate),
-                row.all.with_four if applies else "z",
-                blank(row.all.four_rate) if applies else "z",
-                row.disadvantaged.on_roll,
-                row.disadvantaged.with_four if applies else "z",
-                blank(row.disadvantaged.four_rate) if applies else "z",
-                row.others.on_roll,
-                row.others.with_four if applies else "z",
-                blank(row.others.four_rate) if applies else "z",
-                blank(row.four_gap) if applies else "z",
-            ]
+        data_set.add(
+            time=ees.academic_year(year),
+            location=location,
+            year_group=ees.TOTAL if row is coverage["total"] else row.label,
+            pupils_on_roll=row.all.on_roll,
+            pupils_one_encounter=row.all.with_one,
+            pupils_one_encounter_percent=figure(row.all.one_rate),
+            pupils_four_encounters=figure(row.all.with_four, applies),
+            pupils_four_encounters_percent=figure(row.all.four_rate, applies),
+            disadvantaged_on_roll=row.disadvantaged.on_roll,
+            disadvantaged_four_encounters=figure(row.disadvantaged.with_four, applies),
+            disadvantaged_four_encounters_percent=figure(row.disadvantaged.four_rate, applies),
+            others_on_roll=row.others.on_roll,
+            others_four_encounters=figure(row.others.with_four, applies),
+            others_four_encounters_percent=figure(row.others.four_rate, applies),
+            gap_four_encounters_percentage_points=figure(row.four_gap, applies),
         )
-    return SCHOOL_CSV_HEADER, rows
+    return data_set
 
 
 def school_coverage_chart(coverage, *, school, year):

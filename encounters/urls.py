@@ -50,8 +50,18 @@ urlpatterns = [
     path("schools/<int:urn>/coverage/", views.SchoolCoverageView.as_view(), name="coverage"),
     path(
         "schools/<int:urn>/coverage/coverage.csv",
-        views.SchoolCoverageCsvView.as_view(),
+        views.SchoolCoverageDataView.as_view(part="data"),
         name="coverage-csv",
+    ),
+    path(
+        "schools/<int:urn>/coverage/coverage.meta.csv",
+        views.SchoolCoverageDataView.as_view(part="meta"),
+        name="coverage-meta",
+    ),
+    path(
+        "schools/<int:urn>/coverage/coverage.zip",
+        views.SchoolCoverageDataView.as_view(part="zip"),
+        name="coverage-zip",
     ),
     path(
         "schools/<int:urn>/coverage/below-pledge.csv",
@@ -65,7 +75,17 @@ urlpatterns = [
     ),
     path(
         "areas/<slug:slug>/encounters/coverage.csv",
-        views.AreaCoverageCsvView.as_view(),
+        views.AreaCoverageDataView.as_view(part="data"),
         name="area-csv",
+    ),
+    path(
+        "areas/<slug:slug>/encounters/coverage.meta.csv",
+        views.AreaCoverageDataView.as_view(part="meta"),
+        name="area-meta",
+    ),
+    path(
+        "areas/<slug:slug>/encounters/coverage.zip",
+        views.AreaCoverageDataView.as_view(part="zip"),
+        name="area-zip",
     ),
 ]

@@ -7,11 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView, View
 
 from areas.models import Area
 from core.csv_export import csv_download
 from core.csv_upload import CsvFileError
+from core.ees import DataSetDownloadMixin
 from core.history import history_for
 from core.views import PublicViewMixin, ScopedViewMixin
 
@@ -372,19 +373,21 @@ class SchoolCoverageView(SchoolPageMixin, TemplateView):
         return super().get_context_data(
             coverage=coverage,
             chart=publication.school_coverage_chart(coverage, school=self.school, year=self.year),
+            year_query=f"?year={self.year.start_year}",
             below_pledge=below[: self.below_pledge_shown],
             below_pledge_more=len(below) > self.below_pledge_shown,
             **kwargs,
         )
 
 
-class SchoolCoverageCsvView(SchoolPageMixin, TemplateView):
+class SchoolCoverageDataView(SchoolPageMixin, DataSetDownloadMixin, View):
     access_channel = AccessChannel.EXPORT
 
-    def get(self, request, *args, **kwargs):
-        coverage = selectors.school_coverage(user=request.user, school=self.school, year=self.year)
-        header, rows = publication.school_coverage_csv(coverage, school=self.school, year=self.year)
-        return csv_download(f"coverage-{self.school.urn}-{self.year.time_period}.csv", header, rows)
+    def get_data_sets(self):
+        coverage = selectors.school_coverage(
+            user=self.request.user, school=self.school, year=self.year
+        )
+        return [publication.school_coverage_data_set(coverage, school=self.school, year=self.year)]
 
 
 class PupilsBelowPledgeCsvView(SchoolPageMixin, TemplateView):
@@ -451,18 +454,20 @@ class AreaEncountersView(AreaPageMixin, DetailView):
         return super().get_context_data(
             year=self.year,
             years=_year_choices(),
+            year_query=f"?year={self.year.start_year}",
             coverage=published,
             breakdown=breakdown,
             **kwargs,
         )
 
 
-class AreaCoverageCsvView(AreaPageMixin, TemplateView):
-    def get(self, request, *args, **kwargs):
-        header, rows = publication.area_coverage_csv(
-            user=request.user, area=self.area, year=self.year
-        )
-        return csv_download(f"coverage-{self.area.slug}-{self.year.time_period}.csv", header, rows)
+class AreaCoverageDataView(AreaPageMixin, DataSetDownloadMixin, View):
+    def get_data_sets(self):
+        return [
+            publication.area_coverage_data_set(
+                user=self.request.user, area=self.area, year=self.year
+            )
+        ]
 
 
 class HowWeCountEncountersView(PublicViewMixin, TemplateView):

@@ -4,12 +4,14 @@ whatever the size of the plan."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
-from core import charts
+from core import charts, ees
+from core.disclosure import NOT_APPLICABLE
 from core.models import Role
 from core.scoping import visible_to
 
@@ -22,6 +24,7 @@ from .models import (
     ActionUpdate,
     ComparatorValue,
     DeliveryPlan,
+    FigureStatus,
     FundingAllocation,
     FundingStream,
     Indicator,
@@ -29,6 +32,7 @@ from .models import (
     PlanStatus,
     Priority,
     TargetBasis,
+    Unit,
 )
 
 
@@ -308,6 +312,53 @@ def indicator_detail(*, user, area, lineage_id, today) -> IndicatorProgress:
     )
     measurements = Measurement.objects.filter(lineage_id=lineage_id).select_related("entered_by")
     return indicator_progress(indicator, list(measurements.order_by("date")), today=today)
+
+
+def indicator_measurements_data_set(*, user, area, lineage_id, today) -> ees.DataSet:
+    """Open data (EES): the indicator's baseline and measurements, a row per
+    month. The baseline and the measurements are separate indicators (each z
+    on the other's rows); provisional and revised figures and the sources are
+    footnotes, as EES marks them."""
+    item = indicator_detail(user=user, area=area, lineage_id=lineage_id, today=today)
+    indicator = item.indicator
+    unit = "%" if indicator.unit == Unit.PERCENTAGE else ""
+    shown_unit = "" if unit else f" ({indicator.get_unit_display().lower()})"
+    data_set = ees.DataSet(
+        name=f"{area.slug}-indicator-{indicator.lineage_id}",
+        title=f"{indicator.name}, {area.name}",
+        filters=(),
+        indicators=(
+            ees.Indicator("baseline_value", f"Baseline{shown_unit}", unit=unit, dp=3),
+            ees.Indicator("measured_value", f"Measured value{shown_unit}", unit=unit, dp=3),
+        ),
+        levels=(ees.OPPORTUNITY_AREA,),
+    )
+    data_set.add(
+        time=ees.month(indicator.baseline_date),
+        location=ees.opportunity_area(area),
+        baseline_value=_plain(indicator.baseline_value),
+        measured_value=NOT_APPLICABLE,
+    )
+    footnotes = [f"Baseline source: {indicator.source}"] if indicator.source else []
+    for measurement in item.measurements:
+        data_set.add(
+            time=ees.month(measurement.date),
+            location=ees.opportunity_area(area),
+            baseline_value=NOT_APPLICABLE,
+            measured_value=_plain(measurement.value),
+        )
+        when = f"{measurement.date:%B %Y}"
+        if measurement.status != FigureStatus.FINAL:
+            footnotes.append(f"{when}: {measurement.get_status_display().lower()} figure.")
+        if measurement.source:
+            footnotes.append(f"{when}: source {measurement.source}.")
+    data_set.footnotes = tuple(footnotes)
+    return data_set
+
+
+def _plain(value: Decimal) -> str:
+    """A recorded value without trailing zeros: 66.000 is 66, 12.50 is 12.5."""
+    return format(value.normalize(), "f")
 
 
 def action_detail(*, user, area, lineage_id, today):

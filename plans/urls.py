@@ -10,8 +10,18 @@ urlpatterns = [
     path("areas/<slug:slug>/indicators/<int:pk>/", views.IndicatorView.as_view(), name="indicator"),
     path(
         "areas/<slug:slug>/indicators/<int:pk>/measurements.csv",
-        views.IndicatorCsvView.as_view(),
+        views.IndicatorDataView.as_view(part="data"),
         name="indicator-csv",
+    ),
+    path(
+        "areas/<slug:slug>/indicators/<int:pk>/measurements.meta.csv",
+        views.IndicatorDataView.as_view(part="meta"),
+        name="indicator-meta",
+    ),
+    path(
+        "areas/<slug:slug>/indicators/<int:pk>/measurements.zip",
+        views.IndicatorDataView.as_view(part="zip"),
+        name="indicator-zip",
     ),
     path(
         "areas/<slug:slug>/indicators/<int:pk>/measurements/new/",

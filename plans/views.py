@@ -2,9 +2,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
-from core.csv_export import csv_download
+from core.ees import DataSetDownloadMixin
 from core.history import history_for_objects
 from core.views import PublicViewMixin
 
@@ -47,21 +47,18 @@ class IndicatorView(AreaPageView):
         return context
 
 
-class IndicatorCsvView(AreaPageView):
-    """The indicator's baseline and measurements as CSV, beside its chart."""
+class IndicatorDataView(AreaScopedMixin, DataSetDownloadMixin, View):
+    """The indicator's baseline and measurements as open data, beside its chart."""
 
-    def get(self, request, *args, **kwargs):
-        item = selectors.indicator_detail(
-            user=request.user, area=self.area, lineage_id=kwargs["pk"], today=self.today
-        )
-        indicator = item.indicator
-        rows = [[indicator.baseline_date, indicator.baseline_value, "baseline", indicator.source]]
-        rows += [[m.date, m.value, m.status, m.source] for m in item.measurements]
-        return csv_download(
-            f"{self.area.slug}-indicator-{indicator.lineage_id}.csv",
-            ["date", "value", "status", "source"],
-            [[d.isoformat(), *rest] for d, *rest in rows],
-        )
+    def get_data_sets(self):
+        return [
+            selectors.indicator_measurements_data_set(
+                user=self.request.user,
+                area=self.area,
+                lineage_id=self.kwargs["pk"],
+                today=self.today,
+            )
+        ]
 
 
 class MeasurementCreateView(AreaScopedMixin, FormView):

@@ -34,7 +34,7 @@ from .models import ReportRun, ReportStatus, ReportTrigger
 from .permissions import can_generate_report, can_read_reports
 
 GENERATING_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})
-FILE_KINDS = ("html", "pdf", "csv", "json")
+FILE_KINDS = ("html", "pdf", "zip", "json")
 
 
 class ReportAreaField(serializers.SlugRelatedField):
@@ -51,7 +51,12 @@ class ReportAreaField(serializers.SlugRelatedField):
 class ReportFilesSerializer(serializers.Serializer):
     html = serializers.URLField(help_text="The HTML report (opens in the browser).")
     pdf = serializers.URLField(help_text="The PDF report.")
-    csv = serializers.URLField(help_text="The report's figures as CSV.")
+    zip = serializers.URLField(
+        help_text=(
+            "The report's figures as Explore Education Statistics data sets: "
+            "each data file with its metadata file, zipped."
+        )
+    )
     json = serializers.URLField(help_text="The JSON data snapshot.")
 
 

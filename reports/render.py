@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from core import charts
-from core.csv_export import EES_LEADING_COLUMNS, csv_text
+from core import charts, ees
+from core.disclosure import NOT_APPLICABLE, NOT_AVAILABLE
 from plans.charts import indicator_line_chart
 from plans.models import ActionStatus
 from plans.progress import Status
@@ -48,13 +49,13 @@ def report_files(
     on_progress(55)
     pdf = report_pdf(html)
     on_progress(85)
-    csv = ("\ufeff" + report_csv(data)).encode()
+    open_data = ees.zip_bytes(ees.data_set_files(report_data_sets(data, stem=stem)))
     snapshot = json.dumps(data, indent=2, ensure_ascii=False).encode()
     on_progress(95)
     return {
         "html_file": RenderedFile(f"{stem}.html", html.encode()),
         "pdf_file": RenderedFile(f"{stem}.pdf", pdf),
-        "csv_file": RenderedFile(f"{stem}.csv", csv),
+        "csv_file": RenderedFile(f"{stem}-data.zip", open_data),
         "snapshot_file": RenderedFile(f"{stem}.json", snapshot),
     }
 
@@ -226,192 +227,311 @@ def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-# --- CSV: Explore Education Statistics tidy data ----------------------------
-
-CSV_HEADER = [
-    *EES_LEADING_COLUMNS,
-    "school_urn",
-    "school_name",
-    "report_section",
-    "priority",
-    "measure",
-    "breakdown",
-    "pupil_group",
-    "status",
-    "unit",
-    "value",
-]
-TOTAL = "Total"
+# --- Open data: Explore Education Statistics data sets ----------------------
 
 
-def report_csv(data: dict) -> str:
-    """Every figure of the report as a tidy row: time and geography first
-    (school rows for coverage by school), then filters (section, priority,
-    measure, breakdown, pupil group, status), then the unit and the value.
-    Filters that do not apply are "Total", as in EES files; a figure
-    withheld is its symbol (c, x, z, low).
+def report_data_sets(data: dict, *, stem: str) -> list[ees.DataSet]:
+    """Every figure of the report as EES data sets, one per kind of time
+    (ADR 0010): plan figures for the reporting month, encounter coverage for
+    the academic year, spend for each financial year. A data set with no rows
+    (no plan yet, no funding) is left out."""
+    data_sets = [
+        _indicator_progress(data, stem),
+        _priority_summary(data, stem),
+        _encounter_coverage(data, stem),
+        _spend(data, stem),
+    ]
+    return [data_set for data_set in data_sets if data_set.rows]
 
-    Time: plan figures are for the reporting month ("2026", "October"),
-    coverage for the academic year, spend for the financial year.
-    """
+
+def _area(data):
+    """The snapshot's area as the location helpers read it."""
     area = data["area"]
-    rows = []
+    return SimpleNamespace(code=area["code"], name=area["name"])
 
-    def add(
-        *,
-        time,
-        section,
-        measure,
-        unit,
-        value,
-        school=None,
-        priority=TOTAL,
-        breakdown=TOTAL,
-        group=TOTAL,
-        status=TOTAL,
-    ):
-        geography = [
-            "School" if school else "Opportunity area",
-            area["country_code"],
-            area["country_name"],
-            area["code"],
-            area["name"],
-            school["urn"] if school else "",
-            school["name"] if school else "",
-        ]
-        rows.append(
-            [*time, *geography, section, priority, measure, breakdown, group, status, unit, value]
+
+def _indicator_progress(data, stem):
+    """A row per indicator; the planned figures of an indicator whose
+    targets are relative to a comparator are gaps to it, as in the report.
+    Priorities and indicators have no Total: the first of each is the
+    filters' default."""
+    rows = [
+        {
+            "priority": _priority_name(priority),
+            "indicator": f"{indicator['name']} ({indicator['unit']})",
+            **{
+                col_name: _csv_number(value)
+                for col_name, value in _indicator_figures(indicator).items()
+            },
+        }
+        for priority in data["priorities"]
+        for indicator in priority["indicators"]
+    ]
+    # A filter needs two items: a plan with one priority (or one indicator)
+    # names it in a footnote instead.
+    shown = {name: len({row[name] for row in rows}) > 1 for name in ("priority", "indicator")}
+    footnotes = [
+        f"Every row is for {name} {rows[0][name]}."
+        for name, kept in shown.items()
+        if rows and not kept
+    ]
+    for row in rows:
+        for name, kept in shown.items():
+            if not kept:
+                del row[name]
+    first = rows[0] if rows else {}
+    filters = []
+    if shown["priority"]:
+        filters.append(
+            ees.Filter("priority", "Priority", "Filter by priority", default=first["priority"])
         )
-
-    end = _date(data["report"]["period_end"])
-    month = [str(end.year), charts.MONTHS[end.month - 1]]
-    for priority in data["priorities"]:
-        name = f"Priority {priority['number']}: {priority['title']}"
-        for indicator in priority["indicators"]:
-            for breakdown, value, unit in _indicator_figures(indicator):
-                add(
-                    time=month,
-                    section="Indicator progress",
-                    priority=name,
-                    measure=indicator["name"],
-                    breakdown=breakdown,
-                    status=indicator["status_label"],
-                    unit=unit,
-                    value=_csv_number(value),
-                )
-        rollup = priority["rollup"]
-        counts = [
-            *(("Indicators", Status(s).label, n) for s, n in rollup["indicators"].items()),
-            ("Indicators", "Stale", rollup["stale"]),
-            *(("Actions", ActionStatus(s).label, n) for s, n in rollup["actions"].items()),
-            ("Actions", "Overdue", rollup["overdue"]),
-        ]
-        for measure, breakdown, count in counts:
-            add(
-                time=month,
-                section="Priority summary",
-                priority=name,
-                measure=measure,
-                breakdown=breakdown,
-                unit="count",
-                value=count,
+    if shown["indicator"]:
+        filters.append(
+            ees.Filter(
+                "indicator",
+                "Indicator",
+                "Filter by indicator",
+                grouping_column="priority" if shown["priority"] else "",
+                default=first["indicator"],
             )
-
-    encounters = data["encounters"]
-    academic = [encounters["time_period"], "Academic year"]
-    coverage = [(row, None, row["label"]) for row in encounters["year_groups"]]
-    if encounters["total"]:
-        coverage.append((encounters["total"], None, TOTAL))
-    coverage += [(row, row, TOTAL) for row in encounters["schools"]]
-    for figures, school, breakdown in coverage:
-        for measure, label, unit in COVERAGE_CSV_MEASURES:
-            add(
-                time=academic,
-                section="Encounter coverage",
-                school=school,
-                measure=label,
-                breakdown=breakdown,
-                group="All pupils",
-                unit=unit,
-                value=_csv_published(figures[measure]),
-            )
-    for figures in encounters["disadvantage"]:
-        for group, group_label in (
-            ("disadvantaged", "Disadvantaged"),
-            ("others", "Not disadvantaged"),
-        ):
-            for measure, label, unit in COVERAGE_CSV_MEASURES:
-                if measure.startswith("with_one"):
-                    continue
-                add(
-                    time=academic,
-                    section="Encounter coverage",
-                    measure=label,
-                    breakdown=figures["label"],
-                    group=group_label,
-                    unit=unit,
-                    value=_csv_published(figures[f"{group}_{measure}"]),
-                )
-        add(
-            time=academic,
-            section="Encounter coverage",
-            measure="Gap in pupils with at least four encounters since Year 7",
-            breakdown=figures["label"],
-            group="Not disadvantaged minus disadvantaged",
-            unit="percentage points",
-            value=_csv_published(figures["gap"]),
         )
+    data_set = ees.DataSet(
+        name=f"{stem}-indicators",
+        title=f"{data['report']['title']}: indicator progress",
+        filters=tuple(filters),
+        indicators=tuple(
+            ees.Indicator(col_name, label, dp=3, grouping="Indicator progress")
+            for col_name, label in INDICATOR_FIGURES
+        ),
+        levels=(ees.OPPORTUNITY_AREA,),
+        footnotes=(
+            "Values are in each indicator's own unit, named with the indicator. For an "
+            "indicator whose targets are relative to a comparator, the expected value, "
+            "final target and forecast are gaps to the comparator in points.",
+            *footnotes,
+        ),
+    )
+    time = ees.month(_date(data["report"]["period_end"]))
+    for row in rows:
+        data_set.add(time=time, location=ees.opportunity_area(_area(data)), **row)
+    return data_set
 
-    for figures in data["funding"]["rows"]:
-        year = figures["financial_year"]
-        financial = [f"{year}{(year + 1) % 100:02d}", "Financial year"]
-        for measure in ("allocated", "spent", "remaining", "overspent"):
-            add(
-                time=financial,
-                section="Spend against allocation",
-                measure=measure.capitalize(),
-                breakdown=figures["stream"],
-                unit="pounds",
-                value=Decimal(figures[measure]),
-            )
-    return csv_text(CSV_HEADER, rows)
 
-
-COVERAGE_CSV_MEASURES = (
-    ("on_roll", "Pupils on roll", "pupils"),
-    ("with_one", "Pupils with at least one encounter this year", "pupils"),
-    ("with_one_rate", "Pupils with at least one encounter this year", "percent"),
-    ("with_four", "Pupils with at least four encounters since Year 7", "pupils"),
-    ("with_four_rate", "Pupils with at least four encounters since Year 7", "percent"),
+INDICATOR_FIGURES = (
+    ("baseline_value", "Baseline"),
+    ("latest_value", "Latest measurement"),
+    ("expected_value", "Expected at the latest measurement's date"),
+    ("final_target_value", "Final target"),
+    ("forecast_value", "Forecast at the final target date"),
 )
 
 
-def _indicator_figures(indicator):
-    """(breakdown, value, unit) for an indicator's rows. Targets, expected
-    values and forecasts of a relative indicator are gaps to its comparator."""
-    unit = indicator["unit"]
-    planned = f"gap to {indicator['comparator']}, points" if indicator["relative"] else unit
-    final_target = indicator["targets"][-1]["value"] if indicator["targets"] else None
-    return [
-        ("Baseline", indicator["baseline"]["value"], unit),
-        ("Latest measurement", (indicator["latest"] or {}).get("value"), unit),
-        ("Expected at the latest measurement's date", indicator["expected"], planned),
-        ("Final target", final_target, planned),
-        (
-            "Forecast at the final target date",
-            (indicator["forecast"] or {}).get("projected"),
-            planned,
-        ),
+def _priority_name(priority):
+    return f"Priority {priority['number']}: {priority['title']}"
+
+
+def _priority_summary(data, stem):
+    """Each priority's indicators by status and actions by status, and the
+    whole plan's (priority Total)."""
+    columns = [
+        *((f"indicators_{s.value}", f"Indicators: {s.label}", s.value) for s in Status),
+        ("indicators_stale", "Indicators: stale", None),
+        *((f"actions_{s.value}", f"Actions: {s.label}", s.value) for s in ActionStatus),
+        ("actions_overdue", "Actions: overdue", None),
     ]
+    data_set = ees.DataSet(
+        name=f"{stem}-priorities",
+        title=f"{data['report']['title']}: priorities",
+        filters=(ees.Filter("priority", "Priority", "Filter by priority"),),
+        indicators=tuple(
+            ees.Indicator(col_name, label, grouping=label.split(":")[0])
+            for col_name, label, _ in columns
+        ),
+        levels=(ees.OPPORTUNITY_AREA,),
+    )
+
+    def counts(rollup):
+        return {
+            "indicators_stale": rollup["stale"],
+            "actions_overdue": rollup["overdue"],
+            **{f"indicators_{s}": n for s, n in rollup["indicators"].items()},
+            **{f"actions_{s}": n for s, n in rollup["actions"].items()},
+        }
+
+    rows = [(_priority_name(p), counts(p["rollup"])) for p in data["priorities"]]
+    if rows:
+        total = {col_name: sum(row[col_name] for _, row in rows) for col_name, _, _ in columns}
+        rows.append((ees.TOTAL, total))
+    time = ees.month(_date(data["report"]["period_end"]))
+    for name, figures in rows:
+        data_set.add(
+            time=time,
+            location=ees.opportunity_area(_area(data)),
+            priority=name,
+            **{col_name: figures.get(col_name, 0) for col_name, _, _ in columns},
+        )
+    return data_set
+
+
+def _encounter_coverage(data, stem):
+    """The report's coverage figures: by year group for the area, for all
+    pupils (pupil group Total) and for disadvantaged pupils and the others
+    with the gap between them; for the area in all; for each school."""
+    from encounters.models import year_group_label
+    from encounters.publication import COVERAGE_INDICATORS, SECONDARY_YEARS
+
+    encounters = data["encounters"]
+    gap = "gap_four_encounters_percentage_points"
+    data_set = ees.DataSet(
+        name=f"{stem}-coverage",
+        title=f"{data['report']['title']}: encounter coverage, {encounters['academic_year']}",
+        filters=(
+            ees.Filter("year_group", "Year group", "Filter by year group"),
+            ees.Filter("pupil_group", "Pupil group", "Filter by disadvantage"),
+        ),
+        indicators=(
+            *COVERAGE_INDICATORS,
+            ees.Indicator(
+                gap,
+                "Gap between other and disadvantaged pupils with at least four encounters",
+                unit="pp",
+                dp=1,
+                grouping="Pupils",
+            ),
+        ),
+        levels=(ees.OPPORTUNITY_AREA, ees.SCHOOL),
+        footnotes=_coverage_footnotes(data),
+    )
+    time = {"time_period": encounters["time_period"], "time_identifier": ees.ACADEMIC_YEAR}
+    area = _area(data)
+    gaps = {row["label"]: row["gap"] for row in encounters["disadvantage"]}
+
+    def values(figures, prefix=""):
+        one = figures.get(f"{prefix}with_one", NOT_AVAILABLE)
+        one_rate = figures.get(f"{prefix}with_one_rate", NOT_AVAILABLE)
+        return {
+            "pupils_on_roll": figures[f"{prefix}on_roll"],
+            "pupils_one_encounter": one,
+            "pupils_one_encounter_percent": one_rate,
+            "pupils_four_encounters": figures[f"{prefix}with_four"],
+            "pupils_four_encounters_percent": figures[f"{prefix}with_four_rate"],
+        }
+
+    if not encounters["year_groups"]:
+        # No pupils on a roster yet: the area's secondary year groups with none.
+        nobody = {"on_roll": "0", "with_one": "0", "with_four": "0"}
+        nobody |= {"with_one_rate": NOT_APPLICABLE, "with_four_rate": NOT_APPLICABLE}
+        for label in [year_group_label(y) for y in SECONDARY_YEARS] + [ees.TOTAL]:
+            for group in (ees.TOTAL, "Disadvantaged", "Not disadvantaged"):
+                data_set.add(
+                    time=time,
+                    location=ees.opportunity_area(area),
+                    year_group=label,
+                    pupil_group=group,
+                    **values(nobody),
+                    **{gap: NOT_APPLICABLE},
+                )
+    for row in encounters["year_groups"]:
+        data_set.add(
+            time=time,
+            location=ees.opportunity_area(area),
+            year_group=row["label"],
+            pupil_group=ees.TOTAL,
+            **values(row),
+            **{gap: gaps.get(row["label"], NOT_AVAILABLE)},
+        )
+    for row in encounters["disadvantage"]:
+        for prefix, group in (
+            ("disadvantaged_", "Disadvantaged"),
+            ("others_", "Not disadvantaged"),
+        ):
+            data_set.add(
+                time=time,
+                location=ees.opportunity_area(area),
+                year_group=row["label"],
+                pupil_group=group,
+                **values(row, prefix),
+                **{gap: NOT_APPLICABLE},
+            )
+    if encounters["total"]:
+        data_set.add(
+            time=time,
+            location=ees.opportunity_area(area),
+            year_group=ees.TOTAL,
+            pupil_group=ees.TOTAL,
+            **values(encounters["total"]),
+            **{gap: NOT_AVAILABLE},
+        )
+    for school in encounters["schools"]:
+        located = SimpleNamespace(
+            urn=school["urn"], laestab=school.get("laestab", NOT_AVAILABLE), name=school["name"]
+        )
+        data_set.add(
+            time=time,
+            location=ees.school(located, area),
+            year_group=ees.TOTAL,
+            pupil_group=ees.TOTAL,
+            **values(school),
+            **{gap: NOT_AVAILABLE},
+        )
+    return data_set
+
+
+def _coverage_footnotes(data):
+    """Coverage in a report for a month of the academic year in progress is
+    provisional: schools record encounters until the year closes."""
+    from encounters.academic_years import AcademicYear
+    from encounters.publication import coverage_footnotes
+
+    period_end = _date(data["report"]["period_end"])
+    generated = datetime.fromisoformat(data["report"]["generated_at"]).date()
+    return coverage_footnotes(AcademicYear.of(period_end), today=generated)
+
+
+def _spend(data, stem):
+    """Allocation and spend by funding stream and financial year, and each
+    year's total over the streams."""
+    measures = ("allocated", "spent", "remaining", "overspent")
+    data_set = ees.DataSet(
+        name=f"{stem}-spend",
+        title=f"{data['report']['title']}: spend against allocation",
+        filters=(ees.Filter("funding_stream", "Funding stream", "Filter by funding stream"),),
+        indicators=tuple(
+            ees.Indicator(f"{m}_pounds", m.capitalize(), unit="£", dp=2, grouping="Funding")
+            for m in measures
+        ),
+        levels=(ees.OPPORTUNITY_AREA,),
+    )
+    by_year = {}
+    for row in data["funding"]["rows"]:
+        by_year.setdefault(row["financial_year"], []).append(row)
+    for year, rows in sorted(by_year.items()):
+        totals = {m: sum(Decimal(r[m]) for r in rows) for m in measures}
+        for stream, figures in [*((r["stream"], r) for r in rows), (ees.TOTAL, totals)]:
+            data_set.add(
+                time=ees.financial_year(year),
+                location=ees.opportunity_area(_area(data)),
+                funding_stream=stream,
+                **{f"{m}_pounds": format(Decimal(figures[m]), "f") for m in measures},
+            )
+    return data_set
+
+
+def _indicator_figures(indicator) -> dict:
+    """An indicator's figures by column; those of a relative indicator after
+    the baseline and latest are gaps to its comparator."""
+    final_target = indicator["targets"][-1]["value"] if indicator["targets"] else None
+    return {
+        "baseline_value": indicator["baseline"]["value"],
+        "latest_value": (indicator["latest"] or {}).get("value"),
+        "expected_value": indicator["expected"],
+        "final_target_value": final_target,
+        "forecast_value": (indicator["forecast"] or {}).get("projected"),
+    }
 
 
 def _csv_number(value):
     """A plan figure to three decimal places at most, without trailing zeros."""
     if value is None:
         return "x"
-    return _as_recorded(Decimal(value).quantize(Decimal("0.001")))
-
-
-def _csv_published(text: str):
-    published = cell(text)
-    return published.csv_value if published.symbol else published.value
+    return format(_as_recorded(Decimal(value).quantize(Decimal("0.001"))), "f")

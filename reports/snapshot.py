@@ -55,7 +55,7 @@ def report_snapshot(*, area, period_start: date, period_end: date, generated_at:
         },
         "area": {
             "name": area.name,
-            "code": area.slug,
+            "code": area.code,
             "wave": area.wave,
             "country_code": COUNTRY_CODE,
             "country_name": COUNTRY_NAME,
@@ -251,6 +251,7 @@ def _encounter_coverage(*, area, period_end, reader) -> dict:
         section["schools"].append(
             {
                 "urn": school.urn,
+                "laestab": school.laestab,
                 "name": school.name,
                 **figures(lambda t, i=i: t["rows"][i]["total"]),
             }

@@ -17,6 +17,12 @@ urlpatterns = [
     path(f"{run}status.json", views.ReportRunStatusView.as_view(), name="status"),
     path(f"{run}report.pdf", views.ReportFileView.as_view(kind="pdf"), name="pdf"),
     path(f"{run}report.html", views.ReportFileView.as_view(kind="html"), name="html"),
-    path(f"{run}report.csv", views.ReportFileView.as_view(kind="csv"), name="csv"),
+    path(f"{run}report.zip", views.ReportDataView.as_view(part="zip"), name="zip"),
+    path(f"{run}data/<slug:data_set>.csv", views.ReportDataView.as_view(part="data"), name="data"),
+    path(
+        f"{run}data/<slug:data_set>.meta.csv",
+        views.ReportDataView.as_view(part="meta"),
+        name="meta",
+    ),
     path(f"{run}report.json", views.ReportFileView.as_view(kind="json"), name="json"),
 ]

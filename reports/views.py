@@ -1,3 +1,6 @@
+import io
+import zipfile
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,6 +12,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from core.ees import DataSetDownloadMixin, unzipped
 from core.models import Role
 from plans.views_base import AreaScopedMixin
 
@@ -84,6 +88,7 @@ class ReportRunView(ReportsAreaMixin, TemplateView):
         return super().get_context_data(
             **kwargs,
             run=run,
+            data_sets=_data_set_names(run),
             refresh_seconds=self.refresh_seconds,
             show_error_detail=self.request.user.role == Role.ADMINISTRATOR,
         )
@@ -113,7 +118,6 @@ class ReportFileView(ReportsAreaMixin, View):
     FILES = {
         "pdf": ("pdf_file", "application/pdf", True),
         "html": ("html_file", "text/html; charset=utf-8", False),
-        "csv": ("csv_file", "text/csv; charset=utf-8", True),
         "json": ("snapshot_file", "application/json", True),
     }
 
@@ -128,3 +132,37 @@ class ReportFileView(ReportsAreaMixin, View):
             filename=f"{run.file_stem}.{self.kind}",
             content_type=content_type,
         )
+
+
+def _data_set_names(run):
+    if run.status != ReportStatus.SUCCEEDED:
+        return []
+    return [
+        name.removesuffix(".csv")
+        for name in _stored_data_files(run)
+        if not name.endswith(".meta.csv")
+    ]
+
+
+def _stored_data_files(run) -> dict[str, bytes]:
+    """The run's data sets. A run generated before ADR 0010 stored one CSV
+    that is not an EES data set: it offers none."""
+    with run.csv_file.open("rb") as stored:
+        content = stored.read()
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        return {}
+    return unzipped(content)
+
+
+class ReportDataView(ReportsAreaMixin, DataSetDownloadMixin, View):
+    """The report's open data as it was generated: the zip of every data
+    set, or one data set's data or metadata file from it."""
+
+    def get_files(self):
+        run = self.get_run()
+        if run.status != ReportStatus.SUCCEEDED:
+            raise Http404("This report is not ready")
+        return _stored_data_files(run)
+
+    def get_zip_name(self, files):
+        return f"{self.get_run().file_stem}-data.zip"

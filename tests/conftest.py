@@ -41,8 +41,8 @@ def reference_areas(db):
 
     from areas.models import Area
 
-    migration = importlib.import_module("areas.migrations.0002_the_twelve_areas")
-    migration.create_areas(apps, None)
+    migration = importlib.import_module("areas.migrations.0003_area_location_code")
+    migration.create_areas_with_codes(apps, None)
     return {area.slug: area for area in Area.objects.all()}
 
 
@@ -100,3 +100,24 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def every_data_set_is_screened(monkeypatch):
+    """Every EES data set any test builds (a page's download, a report's
+    files) goes through the screener port: a test that makes the service
+    write a file DfE's screener would refuse fails, whatever it tests
+    (ADR 0010)."""
+    from core.ees import DataSet
+    from tests.ees.screener import screen
+
+    files = DataSet.files
+
+    def screened(data_set):
+        written = files(data_set)
+        data_name, meta_name = data_set.file_names
+        result = screen(written[data_name], written[meta_name], data_name=data_name)
+        assert result.passed, f"{data_name} fails the EES screener:\n{result}"
+        return written
+
+    monkeypatch.setattr(DataSet, "files", screened)

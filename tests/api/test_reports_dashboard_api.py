@@ -74,7 +74,7 @@ def test_a_succeeded_run_links_to_its_download_pages(api, runs, area, users, cli
     assert body["requested_at"]
     assert body["status_url"] == f"http://testserver{RUNS}{run.pk}/"
     base = f"http://testserver/areas/{area.slug}/reports/{run.pk}/report"
-    assert body["files"] == {kind: f"{base}.{kind}" for kind in ("html", "pdf", "csv", "json")}
+    assert body["files"] == {kind: f"{base}.{kind}" for kind in ("html", "pdf", "zip", "json")}
     client.force_login(users[Role.BOARD_MEMBER])
     assert client.get(body["files"]["pdf"]).status_code == 200
 

@@ -93,9 +93,8 @@ def test_every_view_is_scoped_or_explicitly_public(route, pattern):
 def _example_path(route):
     # Router routes are regular expressions: a sample value for each group.
     route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).replace("^", "").replace("$", "")
-    return "/" + route.replace("<slug:slug>", "blackpool").replace("<int:urn>", "100000").replace(
-        "<int:pk>", "1"
-    )
+    route = re.sub(r"<slug:\w+>", "blackpool", route)
+    return "/" + route.replace("<int:urn>", "100000").replace("<int:pk>", "1")
 
 
 @pytest.mark.django_db

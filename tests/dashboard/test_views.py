@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from core.models import Role
 from dashboard import services
-from dashboard.selectors import CSV_HEADER
 from tests.factories import UserFactory
 
 from .conftest import plan_with_funding, school_with_coverage
@@ -22,8 +21,10 @@ URL = reverse("dashboard:dashboard")
 CSV_URL = reverse("dashboard:csv")
 
 
-def _csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+def _csv(response, life_stage="Total"):
+    """The data file's rows for one life stage (all priorities by default)."""
+    rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    return [row for row in rows if row["life_stage"] == life_stage]
 
 
 @pytest.fixture
@@ -40,7 +41,9 @@ def test_dfe_staff_and_administrators_see_all_twelve_areas(client, users, role):
     response = client.get(URL)
     assert response.status_code == 200
     assert len(response.context["rows"]) == 12
-    assert len(_csv(client.get(CSV_URL))) == 13  # 12 areas and the total
+    rows = _csv(client.get(CSV_URL))
+    assert len(rows) == 13  # 12 areas and the National total across them
+    assert rows[-1]["geographic_level"] == "National"
 
 
 @pytest.mark.parametrize("role", [Role.BOARD_MEMBER, Role.AREA_LEAD])
@@ -52,10 +55,9 @@ def test_area_roles_see_their_own_area_only(client, users, area, other_area, rol
     assert response.status_code == 200
     assert [row["area"] for row in response.context["rows"]] == [area]
     assert other_area.name not in response.content.decode()
-    assert [row["opportunity_area_name"] for row in _csv(client.get(CSV_URL))] == [
-        area.name,
-        "All Opportunity Areas shown",
-    ]
+    # No National row: a total over one area would be the area's own figures
+    # posing as a total across the areas.
+    assert [row["opportunity_area_name"] for row in _csv(client.get(CSV_URL))] == [area.name]
 
 
 def test_school_staff_are_refused_with_a_clear_page(client, users):
@@ -153,24 +155,37 @@ def test_small_cohorts_are_suppressed_on_the_page_and_in_the_csv(client, dfe, ar
     by_area = {row["opportunity_area_name"]: row for row in _csv(client.get(CSV_URL))}
     assert by_area[area.name]["pupils_on_roll"] == "c"
     assert by_area[other_area.name]["pupils_on_roll"] == "c"
-    assert by_area["All Opportunity Areas shown"]["pupils_on_roll"] == "62"
+    assert by_area[""]["geographic_level"] == "National"
+    assert by_area[""]["pupils_on_roll"] == "62"
 
 
-def test_the_csv_is_tidy_data(client, dfe, area):
+def test_the_download_is_an_ees_data_set_for_the_year(client, dfe, area):
     school_with_coverage(area, pupils=30)
     services.summaries_rebuild()
-    response = client.get(CSV_URL, {"wave": 1})
+    # The page's wave filter does not cut the open data: it is the year's data set.
+    response = client.get(CSV_URL, {"wave": 2})
     assert response["Content-Type"].startswith("text/csv")
     rows = _csv(response)
-    assert list(rows[0]) == CSV_HEADER
-    first = rows[0]
-    assert first["time_identifier"] == "Academic year"
-    assert first["geographic_level"] == "Opportunity area"
-    assert first["country_code"] == "E92000001"
-    assert len(first["time_period"]) == 6
-    assert {row["wave"] for row in rows[:-1]} == {"1"}
-    blackpool = next(row for row in rows if row["opportunity_area_code"] == area.slug)
+    assert list(rows[0])[:7] == [
+        "time_period",
+        "time_identifier",
+        "geographic_level",
+        "country_code",
+        "country_name",
+        "opportunity_area_code",
+        "opportunity_area_name",
+    ]
+    assert {row["time_identifier"] for row in rows} == {"Academic year"}
+    assert {len(row["time_period"]) for row in rows} == {6}
+    blackpool = next(row for row in rows if row["opportunity_area_code"] == area.code)
     assert blackpool["pupils_on_roll"] == "90"
+    by_stage = _csv(client.get(CSV_URL), life_stage="Early years")
+    assert len(by_stage) == 13
+    # Encounters are not broken down by the life stage of a plan priority.
+    assert {row["pupils_on_roll"] for row in by_stage} == {"z"}
+    meta = client.get(reverse("dashboard:meta"))
+    names = [m["col_name"] for m in csv.DictReader(io.StringIO(meta.content.decode("utf-8-sig")))]
+    assert names == list(rows[0])[7:]
 
 
 def _queries(client, url):

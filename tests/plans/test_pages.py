@@ -1,6 +1,8 @@
 """The plan, indicator, action, board and funding pages: who sees what, who
 may write, and constant queries whatever the size of the plan."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -214,14 +216,22 @@ def test_pages_run_a_constant_number_of_queries(
         assert client.get(path.format(slug=area.slug)).status_code == 200
 
 
-def test_indicator_csv_lists_baseline_and_measurements(client, users, area, plan):
+def test_indicator_data_file_lists_baseline_and_measurements(client, users, area, plan):
     client.force_login(users[Role.BOARD_MEMBER])
     indicator = plan.indicators.first()
     response = client.get(f"/areas/{area.slug}/indicators/{indicator.lineage_id}/measurements.csv")
-    lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "date,value,status,source"
-    assert lines[1].startswith(indicator.baseline_date.isoformat())
-    assert len(lines) == 2 + Measurement.objects.filter(lineage=indicator.lineage).count()
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    measurements = Measurement.objects.filter(lineage=indicator.lineage).order_by("date")
+    assert len(rows) == 1 + measurements.count()
+    baseline = rows[0]
+    assert (baseline["time_period"], baseline["time_identifier"]) == (
+        str(indicator.baseline_date.year),
+        f"{indicator.baseline_date:%B}",
+    )
+    assert Decimal(baseline["baseline_value"]) == indicator.baseline_value
+    assert baseline["measured_value"] == "z"
+    assert [Decimal(row["measured_value"]) for row in rows[1:]] == [m.value for m in measurements]
+    assert {row["opportunity_area_code"] for row in rows} == {area.code}
 
 
 def test_draft_only_rows_are_hidden_from_everyone_but_the_lead(client, users, area, plan):

@@ -229,11 +229,49 @@ def report_run(
     }
     if status == "succeeded":
         values.update(progress=100, started_at=timezone.now(), finished_at=timezone.now())
+        stem = ReportRun(area=area, period_start=period[0], period_end=period[1]).file_stem
         for field, name, content in (
             ("html_file", "report.html", b"<!DOCTYPE html><title>Report</title>"),
             ("pdf_file", "report.pdf", b"%PDF-1.7 fake"),
-            ("csv_file", "report.csv", b"time_period\r\n"),
+            ("csv_file", "report-data.zip", _open_data(area, period[1], stem)),
             ("snapshot_file", "report.json", b"{}"),
         ):
             values[field] = default_storage.save(f"reports/test/{name}", ContentFile(content))
     return ReportRun.objects.create(**values)
+
+
+def _open_data(area, period_end, stem) -> bytes:
+    """A real zip of EES data sets, drawn from a snapshot with spend only."""
+    from core import ees
+    from reports.render import report_data_sets
+
+    rows = [
+        {
+            "stream": stream,
+            "financial_year": 2019,
+            "allocated": "1000.00",
+            "spent": spent,
+            "remaining": f"{1000 - int(spent.split('.')[0])}.00",
+            "overspent": "0.00",
+        }
+        for stream, spent in (("Core programme", "250.00"), ("Essential Life Skills", "400.00"))
+    ]
+    snapshot = {
+        "report": {
+            "title": f"{area.name} Opportunity Area progress report",
+            "period_end": period_end.isoformat(),
+            "generated_at": timezone.now().isoformat(),
+        },
+        "area": {"code": area.code, "name": area.name},
+        "priorities": [],
+        "encounters": {
+            "academic_year": "2019/20",
+            "time_period": "201920",
+            "year_groups": [],
+            "total": None,
+            "schools": [],
+            "disadvantage": [],
+        },
+        "funding": {"rows": rows},
+    }
+    return ees.zip_bytes(ees.data_set_files(report_data_sets(snapshot, stem=stem)))

@@ -4,6 +4,8 @@ in another, generating, the progress page, the status JSON and downloads."""
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from core.models import Role
@@ -38,8 +40,12 @@ def _urls(run):
     kwargs = {"slug": run.area.slug, "pk": run.pk}
     return {
         name: reverse(f"reports:{name}", kwargs=kwargs)
-        for name in ("run", "status", "pdf", "html", "csv", "json")
-    } | {"list": reverse("reports:list", kwargs={"slug": run.area.slug})}
+        for name in ("run", "status", "pdf", "html", "zip", "json")
+    } | {
+        "list": reverse("reports:list", kwargs={"slug": run.area.slug}),
+        "data": reverse("reports:data", kwargs={**kwargs, "data_set": f"{run.file_stem}-spend"}),
+        "meta": reverse("reports:meta", kwargs={**kwargs, "data_set": f"{run.file_stem}-spend"}),
+    }
 
 
 @pytest.mark.parametrize("role", READERS)
@@ -202,8 +208,11 @@ def test_the_status_json(client, users, area):
 def test_no_downloads_until_the_report_is_ready(client, users, area, status):
     run = report_run(area, status=status)
     client.force_login(users[Role.AREA_LEAD])
-    for kind in ("pdf", "html", "csv", "json"):
+    for kind in ("pdf", "html", "zip", "json"):
         assert client.get(f"/areas/{area.slug}/reports/{run.pk}/report.{kind}").status_code == 404
+    stem = f"/areas/{area.slug}/reports/{run.pk}/data/{run.file_stem}-spend"
+    assert client.get(f"{stem}.csv").status_code == 404
+    assert client.get(f"{stem}.meta.csv").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -211,7 +220,7 @@ def test_no_downloads_until_the_report_is_ready(client, users, area, status):
     [
         ("pdf", "application/pdf", "attachment"),
         ("html", "text/html; charset=utf-8", "inline"),
-        ("csv", "text/csv; charset=utf-8", "attachment"),
+        ("zip", "application/zip", "attachment"),
         ("json", "application/json", "attachment"),
     ],
 )
@@ -220,9 +229,10 @@ def test_downloads(client, users, area, kind, content_type, disposition):
     client.force_login(users[Role.DFE_STAFF])
     response = client.get(f"/areas/{area.slug}/reports/{run.pk}/report.{kind}")
     assert response["Content-Type"] == content_type
-    assert response["Content-Disposition"] == (
-        f'{disposition}; filename="blackpool-progress-report-2019-10-01-to-2019-10-15.{kind}"'
+    name = "blackpool-progress-report-2019-10-01-to-2019-10-15" + (
+        "-data.zip" if kind == "zip" else f".{kind}"
     )
+    assert response["Content-Disposition"] == f'{disposition}; filename="{name}"'
     assert "Content-Security-Policy" in response
 
 
@@ -240,3 +250,15 @@ def test_the_list_page_query_budget(client, users, area, count, django_assert_ma
     client.force_login(lead)
     with django_assert_max_num_queries(10):
         assert client.get(f"/areas/{area.slug}/reports/").status_code == 200
+
+
+def test_a_run_from_before_open_data_offers_no_data_sets(client, users, area):
+    """Runs generated before ADR 0010 stored one CSV, not an EES data set."""
+    run = report_run(area, status=ReportStatus.SUCCEEDED)
+    name = default_storage.save("reports/test/old.csv", ContentFile(b"time_period\r\n"))
+    ReportRun.objects.filter(pk=run.pk).update(csv_file=name)
+    client.force_login(users[Role.AREA_LEAD])
+    page = client.get(f"/areas/{area.slug}/reports/{run.pk}/")
+    assert page.status_code == 200
+    assert page.context["data_sets"] == []
+    assert client.get(f"/areas/{area.slug}/reports/{run.pk}/report.zip").status_code == 404

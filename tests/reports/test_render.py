@@ -1,6 +1,6 @@
 """The report's files: the PDF renders (pdftoppm) with the area, every
 priority and its charts; the HTML is a standalone document that passes the
-Content-Security-Policy; the CSV is Explore Education Statistics tidy data."""
+Content-Security-Policy; the figures are Explore Education Statistics data sets."""
 
 import csv
 import gc
@@ -15,7 +15,8 @@ from django.utils import timezone
 from PIL import Image
 
 from core.charts import PALETTE
-from reports.render import CSV_HEADER, report_files, report_html, report_pdf
+from core.ees import unzipped
+from reports.render import report_files, report_html, report_pdf
 from reports.snapshot import report_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -120,70 +121,87 @@ def test_html_is_a_standalone_document_within_the_content_security_policy(files,
     assert "OFFICIAL" in html
 
 
-def test_csv_is_tidy_data_in_the_explore_education_statistics_format(files, snapshot):
-    text = files["csv_file"].content.decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == CSV_HEADER
-    assert CSV_HEADER[:7] == [
-        "time_period",
-        "time_identifier",
-        "geographic_level",
-        "country_code",
-        "country_name",
-        "opportunity_area_code",
-        "opportunity_area_name",
-    ]
-    assert {r["country_code"] for r in rows} == {"E92000001"}
-    assert {r["opportunity_area_code"] for r in rows} == {"blackpool"}
-    assert {(r["time_period"], r["time_identifier"]) for r in rows} == {
-        ("2019", "October"),
-        ("201920", "Academic year"),
-        ("201718", "Financial year"),
-        ("201819", "Financial year"),
-        ("201920", "Financial year"),
+def _data_sets(files):
+    stored = unzipped(files["csv_file"].content)
+    return {
+        name.removesuffix(".csv"): list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+        for name, content in stored.items()
     }
-    assert {r["geographic_level"] for r in rows} == {"Opportunity area", "School"}
-    for row in rows:
-        assert all(row[column] != "" for column in CSV_HEADER if not column.startswith("school"))
 
-    def value(**match):
-        found = [r for r in rows if all(r[k] == v for k, v in match.items())]
+
+def test_the_figures_are_ees_data_sets_one_kind_of_time_each(files, snapshot):
+    data_sets = _data_sets(files)
+    stem = "blackpool-progress-report-2019-10"
+    kinds = ("indicators", "priorities", "coverage", "spend")
+    assert set(data_sets) == {
+        f"{stem}-{kind}{suffix}" for kind in kinds for suffix in ("", ".meta")
+    }
+    times = {
+        kind: {(r["time_period"], r["time_identifier"]) for r in data_sets[f"{stem}-{kind}"]}
+        for kind in kinds
+    }
+    assert times == {
+        "indicators": {("2019", "October")},
+        "priorities": {("2019", "October")},
+        "coverage": {("201920", "Academic year")},
+        "spend": {
+            ("201718", "Financial year"),
+            ("201819", "Financial year"),
+            ("201920", "Financial year"),
+        },
+    }
+    for kind in kinds:
+        rows = data_sets[f"{stem}-{kind}"]
+        assert {r["country_code"] for r in rows} == {"E92000001"}
+        assert {r["opportunity_area_code"] for r in rows} == {snapshot["area"]["code"]}
+        meta = data_sets[f"{stem}-{kind}.meta"]
+        assert [m["col_name"] for m in meta] == list(rows[0])[-len(meta) :]
+        for row in rows:
+            assert all(row[m["col_name"]] != "" for m in meta)
+
+
+def test_each_data_set_holds_the_reports_figures(files, snapshot):
+    data_sets = _data_sets(files)
+    stem = "blackpool-progress-report-2019-10"
+
+    def value(kind, column, **match):
+        found = [r for r in data_sets[f"{stem}-{kind}"] if all(r[k] == v for k, v in match.items())]
         assert len(found) == 1, match
-        return found[0]["value"]
+        return found[0][column]
 
     total = snapshot["encounters"]["total"]
+    area_total = {"geographic_level": "Opportunity area", "year_group": "Total"}
     assert (
-        value(
-            report_section="Encounter coverage",
-            geographic_level="Opportunity area",
-            measure="Pupils on roll",
-            breakdown="Total",
-            pupil_group="All pupils",
-        )
-        == total["on_roll"]
+        value("coverage", "pupils_on_roll", pupil_group="Total", **area_total) == total["on_roll"]
     )
     assert (
         value(
-            report_section="Encounter coverage",
-            breakdown="Year 9",
-            pupil_group="Not disadvantaged minus disadvantaged",
+            "coverage",
+            "gap_four_encounters_percentage_points",
+            year_group="Year 9",
+            pupil_group="Total",
         )
         == snapshot["encounters"]["disadvantage"][0]["gap"]
     )
+    school = snapshot["encounters"]["schools"][0]
+    assert value("coverage", "school_laestab", school_urn=str(school["urn"])) == school["laestab"]
     assert (
-        value(time_period="201718", measure="Allocated", breakdown="Core programme") == "100000.00"
+        value("spend", "allocated_pounds", time_period="201718", funding_stream="Core programme")
+        == "100000.00"
     )
     first = snapshot["priorities"][0]
     assert value(
-        report_section="Priority summary",
-        priority=f"Priority 1: {first['title']}",
-        measure="Indicators",
-        breakdown="At risk",
+        "priorities", "indicators_at_risk", priority=f"Priority 1: {first['title']}"
     ) == str(first["rollup"]["indicators"]["at_risk"])
+    assert value("priorities", "indicators_at_risk", priority="Total") == str(
+        sum(p["rollup"]["indicators"]["at_risk"] for p in snapshot["priorities"])
+    )
     never = next(
         i for p in snapshot["priorities"] for i in p["indicators"] if not i["measurements"]
     )
-    assert value(measure=never["name"], breakdown="Latest measurement") == "x"
+    assert (
+        value("indicators", "latest_value", indicator=f"{never['name']} ({never['unit']})") == "x"
+    )
 
 
 def test_json_is_the_snapshot(files, snapshot):
