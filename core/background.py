@@ -28,8 +28,12 @@ MAX_ATTEMPTS = 5
 # pending with no message, and not lost.
 ENQUEUE_GRACE = timedelta(seconds=10)
 GAVE_UP_MESSAGE = (
-    "This stopped {attempts} times before it could finish, so it will not be tried again."
+    "It was interrupted {attempts} times before it could finish, so it has not been tried again."
 )
+
+
+class LostClaim(Exception):
+    """Another execution holds the work now."""
 
 
 def claim_lease() -> timedelta:
@@ -72,6 +76,17 @@ class ClaimedWork:
     def held(self, pk: int, task_id: str) -> models.QuerySet:
         """The row, while this task still holds it: fence writes on it."""
         return self.model.objects.filter(pk=pk, status=self.running, task_id=task_id)
+
+    def own_claim_lapses_in(self, pk: int, task_id: str) -> float | None:
+        """Seconds until this task's own claim lapses, if it holds one: its
+        message came back while the claim is fresh (acks_late with
+        reject_on_worker_lost redelivers when the pool process dies), so it
+        should come back then rather than be acknowledged and lost."""
+        started_at = self.held(pk, task_id).values_list("started_at", flat=True).first()
+        if started_at is None:
+            return None
+        lapses_at = started_at + claim_lease()
+        return max(1.0, (lapses_at - timezone.now()).total_seconds())
 
     def lost(self, rows: models.QuerySet, *, live: set[str]) -> list:
         """Rows among ``rows`` whose work no message will do: pending for

@@ -34,7 +34,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 
 from areas.models import Area
-from core.background import ClaimedWork, claim_lease, work_requeue_if_lost
+from core.background import ClaimedWork, LostClaim, work_requeue_if_lost
 
 from . import render
 from .models import REPORT_FILE_FIELDS, UNFINISHED_STATUSES, ReportRun, ReportStatus, ReportTrigger
@@ -157,10 +157,6 @@ class TransientReportError(Exception):
     """Generation met an error worth retrying; the claim has been released."""
 
 
-class LostClaim(Exception):
-    """Another execution holds the run now."""
-
-
 @dataclass(frozen=True)
 class Outcome:
     result: str  # succeeded, failed, not claimed, lost claim, no such run, wait
@@ -205,6 +201,7 @@ def report_run_generate(*, run_id: int, task_id: str, may_retry: bool = False) -
         logger.exception("Report run %s failed", run_id)
         fence.fail(error)
         return Outcome("failed")
+    logger.info("Report run %s succeeded under task %s", run_id, task_id)
     return Outcome("succeeded")
 
 
@@ -217,11 +214,9 @@ def _not_claimed(run_id, task_id) -> Outcome:
     if run is None:
         logger.warning("Report run %s does not exist", run_id)
         return Outcome("no such run")
-    if run.status == ReportStatus.RUNNING and run.task_id == task_id:
-        # Our own message again, while the claim it made is fresh: its worker
-        # died (or the broker redelivered early). Come back once it lapses.
-        lapses_at = run.started_at + claim_lease()
-        return Outcome("wait", retry_after=max(1.0, (lapses_at - timezone.now()).total_seconds()))
+    retry_after = REPORT_RUNS.own_claim_lapses_in(run_id, task_id)
+    if retry_after is not None:
+        return Outcome("wait", retry_after=retry_after)
     return Outcome("not claimed")
 
 
