@@ -130,13 +130,15 @@ CELERY_TIMEZONE = "Europe/London"
 # - beat sweeps every minute, re-enqueueing work pending with no message in
 #   the broker, or running past its lease.
 # So work whose worker crashed starts again within BACKGROUND_RECOVERY_SECONDS
-# (400 s with these defaults), then takes as long as it takes.
+# (430 s with these defaults), then takes as long as it takes.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 9 // 10
-BACKGROUND_CLAIM_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 30
+# Time for Celery to kill a task at its hard limit, and for clocks to differ.
+BACKGROUND_CLAIM_MARGIN_SECONDS = env.int("BACKGROUND_CLAIM_MARGIN_SECONDS", default=30)
+BACKGROUND_CLAIM_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + BACKGROUND_CLAIM_MARGIN_SECONDS
 BACKGROUND_SWEEP_SECONDS = env.int("BACKGROUND_SWEEP_SECONDS", default=60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": BACKGROUND_CLAIM_LEASE_SECONDS + 30,
+    "visibility_timeout": BACKGROUND_CLAIM_LEASE_SECONDS + BACKGROUND_CLAIM_MARGIN_SECONDS,
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
 }

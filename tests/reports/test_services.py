@@ -138,6 +138,22 @@ def test_asking_again_while_a_run_is_unfinished_returns_that_run(
     assert len(enqueued) == 1
 
 
+def test_asking_again_for_a_run_with_no_message_left_enqueues_it_again(
+    area, lead, report_day, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, _ = services.report_run_request(area=area, user=lead)
+    # Its message was lost (the broker holds none), and long enough ago.
+    ReportRun.objects.filter(pk=first.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        second, created = services.report_run_request(area=area, user=lead)
+    assert (second, created) == (first, False)
+    second.refresh_from_db()
+    assert second.status == ReportStatus.PENDING
+    assert second.task_id != first.task_id
+    assert enqueued == [(first.pk, first.task_id), (first.pk, second.task_id)]
+
+
 def test_a_run_the_broker_cannot_take_fails_at_once(
     area, lead, report_day, monkeypatch, django_capture_on_commit_callbacks
 ):
