@@ -97,14 +97,19 @@ class ClaimedWork:
             Q(status=self.pending, updated_at__lt=now - ENQUEUE_GRACE)
             | Q(status=self.running, started_at__lt=now - claim_lease())
         )
-        return [row for row in stuck.only("pk", "task_id", "attempts") if row.task_id not in live]
+        fields = ("pk", "task_id", "started_at", "attempts")
+        return [row for row in stuck.only(*fields) if row.task_id not in live]
 
     def requeue(self, row) -> bool:
         """Back to pending under a new task id, enqueued once this
-        transaction commits. Only if nothing else has taken it meanwhile."""
+        transaction commits. Only if it is as ``lost`` found it: no task has
+        claimed it meanwhile."""
         task_id = new_task_id()
-        moved = self.model.objects.filter(pk=row.pk, task_id=row.task_id).filter(
-            Q(status=self.pending) | Q(status=self.running)
+        moved = self.model.objects.filter(
+            Q(status=self.pending) | Q(status=self.running),
+            pk=row.pk,
+            task_id=row.task_id,
+            started_at=row.started_at,
         )
         if row.attempts >= MAX_ATTEMPTS:
             self.fail(moved, GAVE_UP_MESSAGE.format(attempts=row.attempts))

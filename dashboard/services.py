@@ -4,10 +4,10 @@ everything from scratch.
 Incremental refreshes recompute the summary rows of the area or school that
 changed (a handful of queries over that area's plan or that school's pupils),
 queued by ``summary_refresh_on_commit`` from the plans and encounters
-services (recorded as a ``SummaryRefresh`` in the write's transaction, so
-none is lost to a crashed worker), so a page never scans attendance. ``summaries_rebuild`` computes
-the same rows for every area and school with set-based SQL; a test checks
-that both agree.
+services, so a page never scans attendance; each is recorded as a
+``SummaryRefresh`` in the write's transaction, so none is lost with a crashed
+worker. ``summaries_rebuild`` computes the same rows for every area and
+school with set-based SQL; a test checks that both agree.
 """
 
 from decimal import Decimal
