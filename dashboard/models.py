@@ -7,6 +7,8 @@ measurements, rosters and encounters change, and can be rebuilt from scratch
 
 from django.db import models
 
+from core.background import new_task_id
+from core.models import TimeStampedModel
 from core.scoping import ScopeRule
 
 
@@ -89,3 +91,34 @@ class SchoolCoverageSummary(models.Model):
 
     def __str__(self):
         return f"{self.school_id} {self.academic_year} Y{self.year_group}"
+
+
+class SummaryRefreshStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Refreshing"
+
+
+class SummaryRefresh(TimeStampedModel):
+    """A refresh of an area's summary or a school's coverage, recorded in the
+    transaction of the write that needs it, so a crashed worker cannot lose
+    it (core.background sweeps it back onto the queue). Deleted once done;
+    never shown to anyone, so it has no scope rule. Ids rather than keys: a
+    refresh of a school deleted since still removes its summary rows."""
+
+    area_id = models.PositiveBigIntegerField(null=True, blank=True)
+    school_id = models.PositiveBigIntegerField(null=True, blank=True)
+    since_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Refresh this academic year and later; empty for all."
+    )
+    status = models.CharField(
+        max_length=10, choices=SummaryRefreshStatus.choices, default=SummaryRefreshStatus.PENDING
+    )
+    task_id = models.CharField(max_length=64, default=new_task_id)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "area_id", "school_id"])]
+
+    def __str__(self):
+        return f"Refresh of area {self.area_id} school {self.school_id} ({self.status})"

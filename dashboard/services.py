@@ -4,18 +4,21 @@ everything from scratch.
 Incremental refreshes recompute the summary rows of the area or school that
 changed (a handful of queries over that area's plan or that school's pupils),
 queued by ``summary_refresh_on_commit`` from the plans and encounters
-services, so a page never scans attendance. ``summaries_rebuild`` computes
-the same rows for every area and school with set-based SQL; a test checks
-that both agree.
+services, so a page never scans attendance; each is recorded as a
+``SummaryRefresh`` in the write's transaction, so none is lost with a crashed
+worker. ``summaries_rebuild`` computes the same rows for every area and
+school with set-based SQL; a test checks that both agree.
 """
 
 from decimal import Decimal
+from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from areas.models import Area, School
+from core.background import ClaimedWork, LostClaim
 from encounters.academic_years import AcademicYear
 from encounters.models import (
     FIRST_SECONDARY_YEAR,
@@ -36,7 +39,7 @@ from plans.models import (
 from plans.progress import Status
 from plans.selectors import plan_progress
 
-from .models import AreaSummary, SchoolCoverageSummary
+from .models import AreaSummary, SchoolCoverageSummary, SummaryRefresh, SummaryRefreshStatus
 
 # Coverage is kept for the current academic year and the four before it: a
 # Year 11 pupil's "four since Year 7" reaches back that far.
@@ -344,13 +347,67 @@ def schools_sharing_pupils(school_id: int) -> list[int]:
 def summary_refresh_on_commit(
     *, area_id: int | None = None, school_id: int | None = None, since_year: int | None = None
 ) -> None:
-    """Queue a refresh of an area's summary or a school's coverage once the
-    current transaction commits (the write is visible to the task then)."""
+    """Record a refresh of an area's summary or a school's coverage in the
+    current transaction, and queue it once that commits (the write is
+    visible to the task then). A refresh of the same area or school still
+    waiting takes this one in, reaching back to the earlier year."""
+    covered = Q(since_year__isnull=True)
+    if since_year is not None:
+        covered |= Q(since_year__lte=since_year)
+    with transaction.atomic():
+        # Locked until this transaction commits, so the refresh cannot start
+        # before the write it now also covers is visible.
+        waiting = SummaryRefresh.objects.select_for_update().filter(
+            status=SummaryRefreshStatus.PENDING, area_id=area_id, school_id=school_id
+        )
+        if waiting.filter(covered).first() is not None:
+            return
+        if waiting.update(since_year=since_year, updated_at=timezone.now()):
+            return
+        refresh = SummaryRefresh.objects.create(
+            area_id=area_id, school_id=school_id, since_year=since_year
+        )
+    transaction.on_commit(partial(summary_refresh_enqueue, refresh.pk, refresh.task_id))
+
+
+def summary_refresh_enqueue(refresh_id: int, task_id: str) -> None:
     from .tasks import summary_refresh
 
-    transaction.on_commit(
-        lambda: summary_refresh.delay(area_id=area_id, school_id=school_id, since_year=since_year)
-    )
+    summary_refresh.apply_async(args=[refresh_id], task_id=task_id)
+
+
+def summary_refresh_claimed(*, refresh_id: int, task_id: str) -> bool:
+    """What the task does: claim the refresh, run it and delete it in one
+    transaction while the claim holds. False if another task has it."""
+    if not SUMMARY_REFRESHES.claim(refresh_id, task_id):
+        return False
+    refresh = SummaryRefresh.objects.get(pk=refresh_id)
+    try:
+        with transaction.atomic():
+            summary_refresh_run(
+                area_id=refresh.area_id, school_id=refresh.school_id, since_year=refresh.since_year
+            )
+            deleted, _ = SUMMARY_REFRESHES.held(refresh_id, task_id).delete()
+            if not deleted:
+                raise LostClaim()
+    except LostClaim:
+        return False
+    return True
+
+
+def _refreshes_drop(refreshes, message: str) -> None:
+    """A refresh that keeps killing its worker is dropped: the nightly
+    rebuild recomputes everything."""
+    refreshes.delete()
+
+
+SUMMARY_REFRESHES = ClaimedWork(
+    model=SummaryRefresh,
+    pending=SummaryRefreshStatus.PENDING,
+    running=SummaryRefreshStatus.RUNNING,
+    enqueue=summary_refresh_enqueue,
+    fail=_refreshes_drop,
+)
 
 
 def summary_refresh_run(*, area_id=None, school_id=None, since_year=None, today=None) -> None:

@@ -5,11 +5,17 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name="dashboard.tasks.summary_refresh", acks_late=True)
-def summary_refresh(
-    area_id: int | None = None, school_id: int | None = None, since_year: int | None = None
-) -> None:
-    services.summary_refresh_run(area_id=area_id, school_id=school_id, since_year=since_year)
+@shared_task(
+    bind=True, name="dashboard.tasks.summary_refresh", acks_late=True, reject_on_worker_lost=True
+)
+def summary_refresh(self, refresh_id: int) -> bool:
+    """Run a recorded refresh; False if another task has it."""
+    if services.summary_refresh_claimed(refresh_id=refresh_id, task_id=self.request.id):
+        return True
+    retry_after = services.SUMMARY_REFRESHES.own_claim_lapses_in(refresh_id, self.request.id)
+    if retry_after is not None:
+        raise self.retry(countdown=retry_after)
+    return False
 
 
 @shared_task(name="dashboard.tasks.summaries_rebuild")

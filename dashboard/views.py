@@ -18,8 +18,7 @@ from core.views import ScopedViewMixin
 from plans.models import LifeStage
 
 from . import selectors
-from .services import coverage_years
-from .tasks import summary_refresh
+from .services import coverage_years, summary_refresh_on_commit
 
 
 class DashboardAccessMixin(ScopedViewMixin):
@@ -37,7 +36,7 @@ class DashboardAccessMixin(ScopedViewMixin):
         # Statuses and overdue flags move with the date: a summary judged on
         # an earlier day is recomputed in the background (figures show their date).
         for area_id in result["stale_area_ids"]:
-            summary_refresh.delay(area_id=area_id)
+            summary_refresh_on_commit(area_id=area_id)
         return filters, result
 
 

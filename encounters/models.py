@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.utils import timezone
 
+from core.background import new_task_id
 from core.models import TimeStampedModel
 from core.roles import Role
 from core.scoping import ScopeRule
@@ -384,7 +385,17 @@ class AttendanceUpload(TimeStampedModel):
     errors = models.JSONField(default=list, help_text="[[line, message], ...]")
     encounters_created = models.PositiveIntegerField(default=0)
     attendances_created = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(
+        max_length=64,
+        default=new_task_id,
+        help_text="The task that holds the upload (or will, once it starts).",
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has claimed the upload."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
 
     scope_rule = ScopeRule(area="school__area", school="school", pupil_level=True)
 

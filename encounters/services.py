@@ -7,6 +7,7 @@ import logging
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.background import ClaimedWork, LostClaim
 from core.csv_upload import csv_upload_text
 from core.history import change_record
 from core.models import ChangeAction
@@ -625,39 +627,71 @@ def attendance_upload_create(*, school, user, file_name: str, data: bytes) -> At
         payload=zlib.compress(payload.encode()),
     )
     if rows <= ATTENDANCE_ASYNC_ROWS:
-        attendance_upload_process(upload_id=upload.pk)
+        attendance_upload_process(upload_id=upload.pk, task_id=upload.task_id)
         upload.refresh_from_db()
     else:
-        from .tasks import attendance_upload_run
-
-        transaction.on_commit(lambda: attendance_upload_run.delay(upload.pk))
+        transaction.on_commit(partial(attendance_upload_enqueue, upload.pk, upload.task_id))
     return upload
 
 
-def attendance_upload_process(*, upload_id: int) -> bool:
-    """Import a stored upload. Claims it first, so running twice is safe."""
-    claimed = AttendanceUpload.objects.filter(pk=upload_id, status=UploadStatus.PENDING).update(
-        status=UploadStatus.PROCESSING, updated_at=timezone.now()
-    )
-    if not claimed:
+def attendance_upload_enqueue(upload_id: int, task_id: str) -> None:
+    from .tasks import attendance_upload_run
+
+    attendance_upload_run.apply_async(args=[upload_id], task_id=task_id)
+
+
+def attendance_upload_process(*, upload_id: int, task_id: str) -> bool:
+    """Import a stored upload. Claims it first, and records the result in
+    the import's own transaction only while the claim holds: whenever its
+    worker is killed, the file is imported once or not at all, and the
+    next claim imports it. False if another task has it."""
+    if not ATTENDANCE_UPLOADS.claim(upload_id, task_id):
         return False
     upload = AttendanceUpload.objects.select_related("school").get(pk=upload_id)
     key = upload_progress_key(upload_id)
     text = zlib.decompress(bytes(upload.payload)).decode()
-    result = attendance_import(
-        school=upload.school,
-        text=text,
-        user=upload.uploaded_by,
-        progress=lambda rows: cache.set(key, rows, timeout=3600),
-    )
-    AttendanceUpload.objects.filter(pk=upload_id).update(
-        status=UploadStatus.DONE if result.ok else UploadStatus.FAILED,
-        errors=[list(error) for error in result.errors],
-        encounters_created=result.encounters_created,
-        attendances_created=result.attendances_created,
+    try:
+        with transaction.atomic():
+            result = attendance_import(
+                school=upload.school,
+                text=text,
+                user=upload.uploaded_by,
+                progress=lambda rows: cache.set(key, rows, timeout=3600),
+            )
+            recorded = ATTENDANCE_UPLOADS.held(upload_id, task_id).update(
+                status=UploadStatus.DONE if result.ok else UploadStatus.FAILED,
+                errors=[list(error) for error in result.errors],
+                encounters_created=result.encounters_created,
+                attendances_created=result.attendances_created,
+                payload=b"",
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            if not recorded:
+                raise LostClaim()
+    except LostClaim:
+        logger.warning("Attendance upload %s: task %s lost its claim", upload_id, task_id)
+        return False
+    finally:
+        cache.delete(key)
+    logger.info("Attendance upload %s imported under task %s", upload_id, task_id)
+    return True
+
+
+def _uploads_fail(uploads, message: str) -> None:
+    uploads.update(
+        status=UploadStatus.FAILED,
+        error_message=message,
         payload=b"",
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
-    cache.delete(key)
-    return True
+
+
+ATTENDANCE_UPLOADS = ClaimedWork(
+    model=AttendanceUpload,
+    pending=UploadStatus.PENDING,
+    running=UploadStatus.PROCESSING,
+    enqueue=attendance_upload_enqueue,
+    fail=_uploads_fail,
+)

@@ -6,8 +6,8 @@ Generating is safe to deliver twice and survives a worker dying mid-task:
   records the delivering task's id and the time. No row updated
   means another delivery holds the run (or it is finished): nothing to do.
 - **Lease.** A running run can be claimed again once its claim is older than
-  the task's hard time limit plus a margin: by then Celery has killed
-  whatever held it. A redelivery of the *same* task (acks_late with
+  the lease, the hard time limit plus a margin (core.background): by then
+  Celery has killed whatever held it. A redelivery of the *same* task (acks_late with
   reject_on_worker_lost puts the message back when its worker dies) that
   finds its own claim still fresh is told to come back when the lease runs
   out, rather than being acknowledged and lost.
@@ -18,22 +18,23 @@ Generating is safe to deliver twice and survives a worker dying mid-task:
   of their own for this attempt, then attached in one UPDATE. If anything
   fails the saved files are deleted, so a run holds all four files or none;
   leftovers of an attempt killed mid-save are removed by the next claim.
+- **Sweep.** A run pending with no message in the broker, or running past
+  its lease with none, is put back on the queue by beat's sweep, or at once
+  when someone asks for the report again (core.background).
 """
 
 import logging
-import time
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from areas.models import Area
+from core.background import ClaimedWork, LostClaim, work_requeue_if_lost
 
 from . import render
 from .models import REPORT_FILE_FIELDS, UNFINISHED_STATUSES, ReportRun, ReportStatus, ReportTrigger
@@ -44,20 +45,6 @@ logger = logging.getLogger(__name__)
 
 # Errors worth another try: the database or a network service went away.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-# Time for Celery to kill a task that reached its hard limit, and for clocks.
-LEASE_MARGIN = timedelta(seconds=10)
-
-
-def report_time_limits() -> tuple[int, int]:
-    """(soft, hard) time limits of the report task, in seconds."""
-    hard = getattr(settings, "REPORT_TASK_TIME_LIMIT", 10 * 60)
-    soft = getattr(settings, "REPORT_TASK_SOFT_TIME_LIMIT", hard * 9 // 10)
-    return soft, hard
-
-
-def claim_lease() -> timedelta:
-    """How long a claim holds: no execution outlives the hard time limit."""
-    return timedelta(seconds=report_time_limits()[1]) + LEASE_MARGIN
 
 
 # --- Asking for reports -------------------------------------------------------
@@ -76,9 +63,8 @@ def report_run_request(*, area: Area, user) -> tuple[ReportRun, bool]:
 def reports_schedule_monthly(*, today) -> int:
     """A run of last month's report for every area; safe to run twice.
 
-    Returns the number of runs created. Runs of the period still waiting
-    (their message lost, say) are enqueued again: a second delivery of a run
-    does no work twice.
+    Returns the number of runs created. Runs of the period left unfinished
+    with no message to finish them are enqueued again.
     """
     start, end = previous_month(today)
     created = 0
@@ -92,8 +78,10 @@ def reports_schedule_monthly(*, today) -> int:
             # A report of the same period asked for on demand is still
             # running; it will be the month's report.
             continue
-        if new or run.status == ReportStatus.PENDING:
-            transaction.on_commit(partial(report_run_enqueue, run))
+        if new:
+            transaction.on_commit(partial(report_run_enqueue, run.pk, run.task_id))
+        else:
+            work_requeue_if_lost(REPORT_RUNS, run)
         created += new
     return created
 
@@ -106,6 +94,8 @@ def _run_for_period(*, area, start, end, trigger, requested_by):
 
     existing = unfinished()
     if existing is not None:
+        # Asking again for a run whose worker crashed starts it again.
+        work_requeue_if_lost(REPORT_RUNS, existing)
         return existing, False
     try:
         with transaction.atomic():
@@ -122,25 +112,42 @@ def _run_for_period(*, area, start, end, trigger, requested_by):
         if existing is None:
             raise
         return existing, False
-    transaction.on_commit(partial(report_run_enqueue, run))
+    transaction.on_commit(partial(report_run_enqueue, run.pk, run.task_id))
     return run, True
 
 
-def report_run_enqueue(run: ReportRun) -> None:
+def report_run_enqueue(run_id: int, task_id: str) -> None:
     """Send the run to a worker under its task id. If the broker cannot take
     it, the run fails at once with a message saying so, rather than waiting
     for ever."""
     from .tasks import report_generate
 
     try:
-        report_generate.apply_async(args=[run.pk], task_id=run.task_id)
+        report_generate.apply_async(args=[run_id], task_id=task_id)
     except Exception:
-        logger.exception("Report run %s could not be queued", run.pk)
-        ReportRun.objects.filter(pk=run.pk, status=ReportStatus.PENDING).update(
-            status=ReportStatus.FAILED,
-            finished_at=timezone.now(),
-            error_message="The report could not be queued. Try generating it again.",
+        logger.exception("Report run %s could not be queued", run_id)
+        _runs_fail(
+            ReportRun.objects.filter(pk=run_id, status=ReportStatus.PENDING),
+            "The report could not be queued. Try generating it again.",
         )
+
+
+def _runs_fail(runs, message: str) -> None:
+    runs.update(
+        status=ReportStatus.FAILED,
+        finished_at=timezone.now(),
+        error_message=message,
+        updated_at=timezone.now(),
+    )
+
+
+REPORT_RUNS = ClaimedWork(
+    model=ReportRun,
+    pending=ReportStatus.PENDING,
+    running=ReportStatus.RUNNING,
+    enqueue=report_run_enqueue,
+    fail=_runs_fail,
+)
 
 
 # --- Generating a report --------------------------------------------------------
@@ -148,10 +155,6 @@ def report_run_enqueue(run: ReportRun) -> None:
 
 class TransientReportError(Exception):
     """Generation met an error worth retrying; the claim has been released."""
-
-
-class LostClaim(Exception):
-    """Another execution holds the run now."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,6 @@ def report_run_generate(*, run_id: int, task_id: str, may_retry: bool = False) -
             generated_at=timezone.now(),
         )
         fence.progress(40)
-        _pause_for_tests()
         files = render.report_files(data, stem=run.file_stem, on_progress=fence.progress)
         _attach(run, fence, files)
     except LostClaim:
@@ -199,25 +201,12 @@ def report_run_generate(*, run_id: int, task_id: str, may_retry: bool = False) -
         logger.exception("Report run %s failed", run_id)
         fence.fail(error)
         return Outcome("failed")
+    logger.info("Report run %s succeeded under task %s", run_id, task_id)
     return Outcome("succeeded")
 
 
 def _claim(run_id, task_id) -> bool:
-    now = timezone.now()
-    lease_lapsed = Q(status=ReportStatus.RUNNING, started_at__lt=now - claim_lease())
-    return bool(
-        ReportRun.objects.filter(
-            Q(pk=run_id) & (Q(status=ReportStatus.PENDING) | lease_lapsed)
-        ).update(
-            status=ReportStatus.RUNNING,
-            task_id=task_id,
-            started_at=now,
-            progress=0,
-            attempts=F("attempts") + 1,
-            error_message="",
-            updated_at=now,
-        )
-    )
+    return REPORT_RUNS.claim(run_id, task_id, progress=0, error_message="")
 
 
 def _not_claimed(run_id, task_id) -> Outcome:
@@ -225,11 +214,9 @@ def _not_claimed(run_id, task_id) -> Outcome:
     if run is None:
         logger.warning("Report run %s does not exist", run_id)
         return Outcome("no such run")
-    if run.status == ReportStatus.RUNNING and run.task_id == task_id:
-        # Our own message again, while the claim it made is fresh: its worker
-        # died (or the broker redelivered early). Come back once it lapses.
-        lapses_at = run.started_at + claim_lease()
-        return Outcome("wait", retry_after=max(1.0, (lapses_at - timezone.now()).total_seconds()))
+    retry_after = REPORT_RUNS.own_claim_lapses_in(run_id, task_id)
+    if retry_after is not None:
+        return Outcome("wait", retry_after=retry_after)
     return Outcome("not claimed")
 
 
@@ -237,9 +224,7 @@ class _Fence:
     """Writes that count only while this task still holds the run."""
 
     def __init__(self, run_id, task_id):
-        self.held = ReportRun.objects.filter(
-            pk=run_id, status=ReportStatus.RUNNING, task_id=task_id
-        )
+        self.held = REPORT_RUNS.held(run_id, task_id)
 
     def _update(self, **values):
         if not self.held.update(**values, updated_at=timezone.now()):
@@ -254,12 +239,7 @@ class _Fence:
         )
 
     def fail(self, error: BaseException):
-        self.held.update(
-            status=ReportStatus.FAILED,
-            finished_at=timezone.now(),
-            error_message=_error_message(error),
-            updated_at=timezone.now(),
-        )
+        _runs_fail(self.held, _error_message(error))
 
     def release(self):
         """Back to pending, so the retry can claim it at once."""
@@ -271,8 +251,10 @@ class _Fence:
 
 def _error_message(error: BaseException) -> str:
     if isinstance(error, SoftTimeLimitExceeded):
-        soft, _ = report_time_limits()
-        return f"The report took longer than {soft} seconds to generate."
+        return (
+            f"The report took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds "
+            "to generate."
+        )
     return f"{type(error).__name__}: {error}"[:2000]
 
 
@@ -310,12 +292,3 @@ def _discard_other_attempts(run):
         folder = f"{_attempt_folder(run)}/{attempt}"
         for name in storage.listdir(folder)[1]:
             storage.delete(f"{folder}/{name}")
-
-
-def _pause_for_tests():
-    """Test hook: the worker tests set REPORT_TEST_PAUSE_SECONDS (in
-    tests/reports/worker_settings.py only) to hold a task here, claimed and
-    part done, while they kill its worker."""
-    seconds = getattr(settings, "REPORT_TEST_PAUSE_SECONDS", 0)
-    if seconds:
-        time.sleep(seconds)

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from . import services
 
-SOFT_TIME_LIMIT, TIME_LIMIT = services.report_time_limits()
 MAX_RETRIES = 5
 
 
@@ -17,8 +16,6 @@ MAX_RETRIES = 5
     name="reports.tasks.report_generate",
     acks_late=True,
     reject_on_worker_lost=True,
-    time_limit=TIME_LIMIT,
-    soft_time_limit=SOFT_TIME_LIMIT,
     max_retries=MAX_RETRIES,
     serializer="json",
 )

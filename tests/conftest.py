@@ -12,6 +12,7 @@ import redis
 from django.conf import settings
 
 from tests.factories import SchoolFactory, UserFactory
+from tests.workers import start_worker  # noqa: F401 - a fixture for the worker tests
 
 
 def pytest_configure(config):

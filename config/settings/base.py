@@ -94,11 +94,19 @@ if REDIS_URL:
         }
     }
 else:
-    # The embedded default: no broker to install, tasks run in-process.
+    # The embedded default: no broker to install. Tasks run in a background
+    # thread of the web process (config.celery.InProcessRunner), so a request
+    # that asks for work returns at once, as it does with a worker.
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
-    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_ALWAYS_EAGER = False
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # The background thread writes while requests do: take the write
+        # lock at the start of a transaction and wait for it, rather than
+        # failing with "database is locked".
+        DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+BACKGROUND_IN_PROCESS = not REDIS_URL
 
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -107,11 +115,41 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 15 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
+
+# --- Recovering from crashed workers (ADR 0008) ---------------------------
+# Work that must not be lost (report runs, attendance uploads, summary
+# refreshes) is claimed in the database. Every bound follows from one hard
+# time limit, which no task outlives (Celery kills it):
+# - a claim lapses after the limit plus a margin (the lease);
+# - Redis gives an unacknowledged message to another worker after the lease
+#   plus a margin (the visibility timeout; Redis's default is an hour), and
+#   looks for such messages every 10 seconds;
+# - beat sweeps every minute, re-enqueueing work pending with no message in
+#   the broker, or running past its lease.
+# So work whose worker crashed starts again within BACKGROUND_RECOVERY_SECONDS
+# (430 s with these defaults), then takes as long as it takes.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 9 // 10
+# Time for Celery to kill a task at its hard limit, and for clocks to differ.
+BACKGROUND_CLAIM_MARGIN_SECONDS = env.int("BACKGROUND_CLAIM_MARGIN_SECONDS", default=30)
+BACKGROUND_CLAIM_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + BACKGROUND_CLAIM_MARGIN_SECONDS
+BACKGROUND_SWEEP_SECONDS = env.int("BACKGROUND_SWEEP_SECONDS", default=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BACKGROUND_CLAIM_LEASE_SECONDS + BACKGROUND_CLAIM_MARGIN_SECONDS,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+BACKGROUND_RECOVERY_SECONDS = (
+    max(
+        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        + CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"],
+        BACKGROUND_CLAIM_LEASE_SECONDS,
+    )
+    + BACKGROUND_SWEEP_SECONDS
+)
 CELERY_BEAT_SCHEDULE = {
     "send-update-reminders": {
         "task": "plans.tasks.reminders_send_daily",
@@ -132,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "core.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "sweep-lost-work": {
+        "task": "core.tasks.background_work_sweep",
+        "schedule": float(BACKGROUND_SWEEP_SECONDS),
     },
 }
 

@@ -25,7 +25,14 @@ from config.celery import app
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "eager": app.conf.task_always_eager,
+    "in_process": settings.BACKGROUND_IN_PROCESS,
+    "sqlite_options": settings.DATABASES["default"].get("OPTIONS", {}),
     "broker": app.conf.broker_url,
+    "time_limit": app.conf.task_time_limit,
+    "lease": settings.BACKGROUND_CLAIM_LEASE_SECONDS,
+    "visibility_timeout": app.conf.broker_transport_options.get("visibility_timeout"),
+    "sweep": settings.CELERY_BEAT_SCHEDULE["sweep-lost-work"]["schedule"],
+    "recovery": settings.BACKGROUND_RECOVERY_SECONDS,
     "cache": settings.CACHES["default"]["BACKEND"],
     "debug": settings.DEBUG,
 }))
@@ -54,7 +61,9 @@ def _probe(**env):
 def test_nothing_set_means_sqlite_and_in_process_tasks():
     probe = _probe()
     assert probe["engine"] == "django.db.backends.sqlite3"
-    assert probe["eager"] is True
+    # In a background thread of the web process, not inside the request.
+    assert (probe["eager"], probe["in_process"]) == (False, True)
+    assert probe["sqlite_options"] == {"transaction_mode": "IMMEDIATE", "timeout": 30}
     assert probe["broker"] == "memory://"
     assert probe["cache"].endswith("LocMemCache")
 
@@ -65,9 +74,21 @@ def test_database_and_redis_urls_select_postgresql_and_redis():
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert probe["engine"] == "django.db.backends.postgresql"
-    assert probe["eager"] is False
+    assert (probe["eager"], probe["in_process"]) == (False, False)
     assert probe["broker"] == "redis://127.0.0.1:6379/0"
     assert probe["cache"].endswith("RedisCache")
+
+
+def test_a_crashed_workers_work_is_recovered_within_minutes_not_redis_hour():
+    probe = _probe(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    # No task outlives its limit, so its claim lapses after it; Redis hands
+    # out no message while a task may still run or wait out its claim.
+    assert probe["time_limit"] < probe["lease"] < probe["visibility_timeout"]
+    assert probe["sweep"] <= 60
+    assert probe["visibility_timeout"] + probe["sweep"] <= probe["recovery"] <= 10 * 60
 
 
 PRODUCTION = {

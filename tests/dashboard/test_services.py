@@ -8,7 +8,12 @@ from django.forms.models import model_to_dict
 
 from core.models import Role
 from dashboard import services
-from dashboard.models import AreaSummary, SchoolCoverageSummary
+from dashboard.models import (
+    AreaSummary,
+    SchoolCoverageSummary,
+    SummaryRefresh,
+    SummaryRefreshStatus,
+)
 from dashboard.selectors import area_school_coverage
 from encounters import selectors as encounter_selectors
 from encounters.academic_years import AcademicYear
@@ -116,6 +121,9 @@ def test_writes_queue_a_refresh_that_runs_once_they_commit(
 ):
     plan = plan_with_funding(area)
     services.summaries_rebuild()
+    # The set-up's writes recorded refreshes whose messages never went (no
+    # transaction commits in this test); the rebuild stands for them.
+    SummaryRefresh.objects.all().delete()
     indicator = plan.indicators.first()
     lead = UserFactory(role=Role.AREA_LEAD, area=area)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -127,9 +135,26 @@ def test_writes_queue_a_refresh_that_runs_once_they_commit(
             status=FigureStatus.FINAL,
         )
     assert len(callbacks) == 1
+    [refresh] = SummaryRefresh.objects.all()
+    assert (refresh.area_id, refresh.status) == (area.pk, SummaryRefreshStatus.PENDING)
     assert AreaSummary.objects.get(area=area).indicators_achieved == 0
     callbacks[0]()
     assert AreaSummary.objects.get(area=area).indicators_achieved == 1
+    assert not SummaryRefresh.objects.exists()
+
+
+def test_refreshes_still_waiting_take_in_later_ones_reaching_back_to_the_earliest_year(school):
+    services.summary_refresh_on_commit(school_id=school.pk, since_year=2020)
+    services.summary_refresh_on_commit(school_id=school.pk, since_year=2022)
+    services.summary_refresh_on_commit(school_id=school.pk, since_year=2018)
+    services.summary_refresh_on_commit(area_id=school.area_id)
+    refreshes = SummaryRefresh.objects.order_by("pk")
+    assert [(r.area_id, r.school_id, r.since_year) for r in refreshes] == [
+        (None, school.pk, 2018),
+        (school.area_id, None, None),
+    ]
+    services.summary_refresh_on_commit(school_id=school.pk)
+    assert refreshes.get(school_id=school.pk).since_year is None
 
 
 def _snapshot():

@@ -137,7 +137,7 @@ def test_large_files_go_to_the_task_which_shows_progress(
     assert upload.attendances_created == 3
     assert bytes(upload.payload) == b""
     # Running the task again does nothing: it has been claimed.
-    assert services.attendance_upload_process(upload_id=upload.pk) is False
+    assert services.attendance_upload_process(upload_id=upload.pk, task_id=upload.task_id) is False
 
 
 def test_small_files_are_imported_at_once(school, pupils, users, employer):

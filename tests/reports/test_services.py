@@ -138,6 +138,22 @@ def test_asking_again_while_a_run_is_unfinished_returns_that_run(
     assert len(enqueued) == 1
 
 
+def test_asking_again_for_a_run_with_no_message_left_enqueues_it_again(
+    area, lead, report_day, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, _ = services.report_run_request(area=area, user=lead)
+    # Its message was lost (the broker holds none), and long enough ago.
+    ReportRun.objects.filter(pk=first.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        second, created = services.report_run_request(area=area, user=lead)
+    assert (second, created) == (first, False)
+    second.refresh_from_db()
+    assert second.status == ReportStatus.PENDING
+    assert second.task_id != first.task_id
+    assert enqueued == [(first.pk, first.task_id), (first.pk, second.task_id)]
+
+
 def test_a_run_the_broker_cannot_take_fails_at_once(
     area, lead, report_day, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -166,12 +182,12 @@ def test_the_monthly_schedule_makes_last_months_report_for_every_area_once(
         assert {r.trigger for r in runs} == {ReportTrigger.SCHEDULED}
         assert sorted(pk for pk, _ in enqueued) == sorted(r.pk for r in runs)
 
-        # Run twice (beat twice, or by hand): no new runs; the waiting ones are
-        # sent again, which does no work twice (see the claim tests).
+        # Run twice (beat twice, or by hand): no new runs, and the waiting
+        # ones are not sent again while their messages may be on their way.
         with django_capture_on_commit_callbacks(execute=True):
             assert services.reports_schedule_monthly(today=date(2027, 1, 1)) == 0
         assert ReportRun.objects.count() == 12
-        assert len(enqueued) == 24
+        assert len(enqueued) == 12
 
 
 # --- Claiming -----------------------------------------------------------------------------
@@ -216,7 +232,7 @@ def test_a_second_delivery_while_the_run_is_held_does_nothing(pending, media_roo
 
 
 def test_the_same_task_delivered_again_waits_for_its_claim_to_lapse(pending, settings):
-    settings.REPORT_TASK_TIME_LIMIT = 600
+    settings.BACKGROUND_CLAIM_LEASE_SECONDS = 610
     ReportRun.objects.filter(pk=pending.pk).update(
         status=ReportStatus.RUNNING, started_at=timezone.now() - timedelta(seconds=100)
     )
@@ -226,7 +242,7 @@ def test_the_same_task_delivered_again_waits_for_its_claim_to_lapse(pending, set
 
 
 def test_a_claim_older_than_the_lease_is_taken_over(pending, area_data, media_root, settings):
-    settings.REPORT_TASK_TIME_LIMIT = 60
+    settings.BACKGROUND_CLAIM_LEASE_SECONDS = 70
     # A dead attempt's claim, and a file it saved before it was killed.
     ReportRun.objects.filter(pk=pending.pk).update(
         status=ReportStatus.RUNNING,
@@ -321,11 +337,14 @@ def test_a_transient_error_releases_the_claim_for_the_retry(pending, area_data):
 # --- The task ---------------------------------------------------------------------------
 
 
-def test_the_task_is_late_acknowledged_time_limited_and_json():
+def test_the_task_is_late_acknowledged_json_and_killed_before_its_claim_lapses(settings):
     assert report_generate.acks_late
     assert report_generate.reject_on_worker_lost
     assert report_generate.serializer == "json"
+    # The app's limits, from which the lease is made.
+    assert report_generate.time_limit == settings.CELERY_TASK_TIME_LIMIT
     assert 0 < report_generate.soft_time_limit < report_generate.time_limit
+    assert report_generate.time_limit < settings.BACKGROUND_CLAIM_LEASE_SECONDS
     assert report_generate.max_retries == 5
 
 

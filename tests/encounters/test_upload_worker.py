@@ -1,0 +1,73 @@
+"""A large attendance upload imported by a real Celery worker
+(tests/workers.py) whose worker is killed midway, with the rows inserted and
+not yet committed: another worker imports the file once."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from core.models import Role
+from encounters import services
+from encounters.models import Attendance, AttendanceUpload, Encounter, UploadStatus
+from tests.encounters.factories import PupilFactory
+from tests.workers import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+PUPILS = 3
+DAYS = 4
+
+
+def upload_state(upload):
+    upload.refresh_from_db()
+    return upload.status
+
+
+def test_an_upload_whose_whole_worker_is_killed_is_imported_once_by_another_worker(
+    school, users, start_worker, monkeypatch
+):
+    for n in range(PUPILS):
+        PupilFactory(school=school, pupil_identifier=f"P{n}")
+    first_day = timezone.localdate() - datetime.timedelta(days=30)
+    rows = [
+        f"P{n},,{first_day + datetime.timedelta(days=day)},Employer talk,,Talk {day}"
+        for day in range(DAYS)
+        for n in range(PUPILS)
+    ]
+    data = ("Pupil identifier,UPN,Date,Type,Employer,Title\n" + "\n".join(rows) + "\n").encode()
+    monkeypatch.setattr(services, "ATTENDANCE_ASYNC_ROWS", len(rows) - 1)
+
+    first = start_worker(pool="prefork", WORKER_HOLD_SECONDS=4)
+    upload = services.attendance_upload_create(
+        school=school, user=users[Role.SCHOOL_STAFF], file_name="year-9.csv", data=data
+    )
+    wait_for(
+        lambda: upload_state(upload) == UploadStatus.PROCESSING,
+        timeout=60,
+        worker=first,
+        what="the import to start",
+    )
+    first.kill()
+    killed_at = timezone.now()
+    assert Attendance.objects.count() == 0
+
+    second = start_worker(beat=True)
+    wait_for(
+        lambda: upload_state(upload) == UploadStatus.DONE,
+        timeout=start_worker.recovery_seconds + 60,
+        worker=second,
+        what="the second worker to import the file",
+    )
+    assert upload.started_at - killed_at <= datetime.timedelta(
+        seconds=start_worker.recovery_seconds
+    )
+    assert upload.attempts == 2
+    assert (upload.encounters_created, upload.attendances_created) == (DAYS, PUPILS * DAYS)
+    assert Encounter.objects.filter(school=school).count() == DAYS
+    assert Attendance.objects.count() == PUPILS * DAYS
+    assert re.findall(
+        r"attendance_upload_run\[[^\]]+\] succeeded in [\d.]+s: (\w+)", second.output
+    ) == ["True"]
+    assert AttendanceUpload.objects.get(pk=upload.pk).payload == b""

@@ -1,0 +1,178 @@
+"""Real Celery workers for tests: each its own process, started with the
+local settings against Redis and the test database (not eager mode), on a
+queue of its own that every task is routed to, with short time limits so a
+killed worker's work is recovered within the test."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Every lease and timeout follows from these, as in production.
+SHORT_LIMITS = {
+    # Room for a report on a busy machine.
+    "CELERY_TASK_TIME_LIMIT": "30",
+    "BACKGROUND_CLAIM_MARGIN_SECONDS": "5",
+    "BACKGROUND_SWEEP_SECONDS": "5",
+}
+
+
+def worker_environment(*, media_root) -> dict[str, str]:
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        **SHORT_LIMITS,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": (
+            f"postgres://{db['USER'] or 'postgres'}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "MEDIA_ROOT": str(media_root),
+        "PUPIL_HASH_KEY": settings.PUPIL_HASH_KEY,
+    }
+
+
+def worker_settings(environment, *names) -> list[int]:
+    """Whole-number settings as the workers see them."""
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print(*(getattr(settings, name) for name in {names!r}))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    return [int(value) for value in output.split()]
+
+
+def start_worker_process(*, environment, log, pool="solo", concurrency=1, beat_schedule=None):
+    """A worker on the queue WORKER_QUEUE of ``environment``; with
+    ``beat_schedule`` (a file) it runs beat too."""
+    queue = environment["WORKER_QUEUE"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "tests.worker_app",
+        "worker",
+        "-Q",
+        queue,
+        "--pool",
+        pool,
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "INFO",
+        "--hostname",
+        f"{queue}-{log.stem}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if beat_schedule is not None:
+        command += ["--beat", "--schedule", str(beat_schedule)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
+    return Worker(process, log)
+
+
+@pytest.fixture
+def start_worker(settings, tmp_path):
+    """start(pool=..., concurrency=..., beat=False, **environment) -> Worker.
+    ``beat`` runs beat inside the worker (its sweep every 5 s). The test
+    process takes the workers' lease, so its own claims agree with theirs;
+    ``start.recovery_seconds`` is the workers' BACKGROUND_RECOVERY_SECONDS."""
+    queue = f"test-worker-{uuid.uuid4().hex[:12]}"
+    environment = {
+        **worker_environment(media_root=settings.MEDIA_ROOT),
+        "WORKER_QUEUE": queue,
+    }
+    settings.BACKGROUND_CLAIM_LEASE_SECONDS, recovery_seconds = worker_settings(
+        environment, "BACKGROUND_CLAIM_LEASE_SECONDS", "BACKGROUND_RECOVERY_SECONDS"
+    )
+    workers = []
+
+    def start(*, pool="solo", concurrency=1, beat=False, **extra):
+        number = len(workers)
+        worker = start_worker_process(
+            environment={**environment, **{k: str(v) for k, v in extra.items()}},
+            log=tmp_path / f"worker-{number}.log",
+            pool=pool,
+            concurrency=concurrency,
+            beat_schedule=tmp_path / f"beat-{number}" if beat else None,
+        )
+        workers.append(worker)
+        return worker
+
+    start.recovery_seconds = recovery_seconds
+    assert app.conf.broker_url == settings.REDIS_URL
+    app.conf.task_always_eager = False
+    app.conf.update(task_routes={"*": {"queue": queue}})
+    try:
+        yield start
+    finally:
+        app.conf.update(task_routes=None)
+        app.conf.task_always_eager = True
+        for worker in workers:
+            worker.stop()
+
+
+class Worker:
+    def __init__(self, process, log):
+        self.process, self.log = process, log
+
+    @property
+    def output(self):
+        return self.log.read_text(errors="replace")
+
+    def pool_processes(self):
+        """The prefork pool's child processes."""
+        pid = self.process.pid
+        children = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children += [int(p) for p in (task / "children").read_text().split()]
+        return children
+
+    def kill(self):
+        """SIGKILL the main process, and the pool it leaves behind."""
+        children = self.pool_processes()
+        self.process.kill()
+        self.process.wait()
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_for(condition, *, timeout, worker, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"Timed out waiting for {what}. Worker log:\n{worker.output[-5000:]}")
