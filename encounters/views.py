@@ -11,8 +11,8 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from areas.models import Area
 from core.csv_export import csv_download
-from core.csv_upload import CsvFileError
 from core.history import history_for
+from core.imports import CsvFileError
 from core.views import ScopedViewMixin
 
 from . import publication, selectors, services

@@ -280,8 +280,8 @@ def test_a_bad_row_among_good_rows_stops_the_whole_import(refused, gias_school, 
 
     assert message == "Nothing was imported: 1 row has errors."
     assert err == [
-        "Line 14, URN: '10O013' is not a positive whole number",
-        "Line 14, PercentageFSM: 140 is not between 0 and 100",
+        "Line 14: URN '10O013' is not a positive whole number",
+        "Line 14: PercentageFSM 140 is not between 0 and 100",
     ]
     assert not School.objects.filter(urn=100012).exists()
 
@@ -290,7 +290,7 @@ def test_a_repeated_urn_stops_the_import(refused, gias_school, imported):
     message, err = refused(gias.gias_csv_bytes([*imported, gias_school(100003, name="Twin")]))
 
     assert message == "Nothing was imported: 1 row has errors."
-    assert err == ["Line 13, URN: 100003 is also on line 4"]
+    assert err == ["Line 13: URN 100003 is also on line 4"]
 
 
 def test_several_bad_rows_are_all_listed(refused, gias_school):
@@ -299,7 +299,7 @@ def test_several_bad_rows_are_all_listed(refused, gias_school):
     message, err = refused(gias.gias_csv_bytes(rows))
 
     assert message == "Nothing was imported: 3 rows have errors."
-    assert err == [f"Line {n}, LA (code): 'ESX' is not a whole number" for n in (2, 3, 4)]
+    assert err == [f"Line {n}: LA (code) 'ESX' is not a whole number" for n in (2, 3, 4)]
 
 
 @pytest.mark.parametrize(

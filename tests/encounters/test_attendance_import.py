@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from encounters.csv_files import CsvFileError
+from core.imports import CsvFileError
 from encounters.models import Attendance, AttendanceUpload, Encounter, UploadStatus
 from encounters.services import attendance_import, attendance_upload_create
 from partners.models import OrganisationKind

@@ -3,7 +3,7 @@ import datetime
 import pytest
 import time_machine
 
-from encounters.csv_files import CsvFileError
+from core.imports import CsvFileError
 from encounters.models import Pupil, RosterImport, SendProvision
 from encounters.pseudonymisation import upn_hash
 from encounters.roster_files import parse_roster
@@ -62,11 +62,11 @@ def test_bad_rows_are_listed_by_line_without_the_upn():
 def test_missing_columns_and_wrong_encoding_are_explained():
     with pytest.raises(CsvFileError, match="pupil identifier"):
         parse_roster("UPN,Year group\n")
-    from core.csv_upload import csv_upload_text
+    from core.imports import upload_text
 
     with pytest.raises(CsvFileError, match="UTF-8"):
-        csv_upload_text("UPN,Name\nB801200005001,Zoë\n".encode("cp1252"))
-    assert csv_upload_text(b"\xef\xbb\xbfUPN\n") == "UPN\n"
+        upload_text("UPN,Name\nB801200005001,Zoë\n".encode("cp1252"))
+    assert upload_text(b"\xef\xbb\xbfUPN\n") == "UPN\n"
 
 
 @time_machine.travel(datetime.date(2018, 1, 10), tick=False)
