@@ -17,6 +17,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from areas import gias
 from areas.models import Area, School
@@ -63,6 +64,18 @@ def same_file_variants(crlf: bytes, *, bom: bool = True) -> dict[str, bytes]:
         variants["BOM and CR LF"] = codecs.BOM_UTF8 + crlf
         variants["BOM and CR"] = codecs.BOM_UTF8 + variants["CR"]
     return variants
+
+
+def written_by_each(variants: dict[str, bytes], load, written) -> dict[str, object]:
+    """{variant: what `written()` reads back after `load(data)`}, each
+    variant imported into the database as it was, then rolled back."""
+    outcome = {}
+    for name, data in variants.items():
+        with transaction.atomic():
+            load(data)
+            outcome[name] = written()
+            transaction.set_rollback(True)
+    return outcome
 
 
 # Values that have broken parsers, or that look like what a cell holds.

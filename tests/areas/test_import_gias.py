@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from areas import gias
 from areas.models import School
 from areas.services import school_import_gias
+from tests.uploads import same_file_variants, written_by_each
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +359,17 @@ def test_text_limits_match_the_school_model():
     assert {
         column: School._meta.get_field(field).max_length for column, field in fields.items()
     } == gias.TEXT_MAX_LENGTHS
+
+
+def test_every_line_ending_and_a_byte_order_mark_import_the_same_schools(gias_school):
+    rows = [gias_school(100001, name="Ysgol Gŵyr"), gias_school(100002, district="Hastings")]
+    variants = same_file_variants(gias.gias_csv_bytes(rows, encoding="utf-8"))
+
+    written = written_by_each(
+        variants,
+        lambda data: school_import_gias(data=data, encoding="utf-8"),
+        lambda: sorted(School.objects.values_list("urn", "name", "district", "postcode")),
+    )
+
+    assert len(written["CR LF"]) == 2
+    assert all(schools == written["CR LF"] for schools in written.values()), written

@@ -14,6 +14,7 @@ from encounters.services import (
     roster_import_preview,
 )
 from tests.encounters.factories import make_upn
+from tests.uploads import roster_file_text, same_file_variants, written_by_each
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +147,28 @@ def test_a_upn_already_held_by_another_pupil_is_refused(school):
     with pytest.raises(RosterFileInvalid) as error:
         roster_import(school=school, rows=rows, full_roster=False)
     assert "belongs to pupil A001" in error.value.errors[0][1]
+
+
+def test_every_line_ending_and_a_byte_order_mark_import_the_same_pupils(school, users):
+    from core.models import Role
+
+    staff = users[Role.SCHOOL_STAFF]
+
+    def load(data):
+        preview = roster_import_preview(
+            school=school, user=staff, file_name="roster.csv", data=data, full_roster=False
+        )
+        roster_import_confirm(preview=preview, user=staff)
+
+    written = written_by_each(
+        same_file_variants(roster_file_text().encode()),
+        load,
+        lambda: sorted(
+            Pupil.objects.values_list(
+                "pupil_identifier", "upn_hash", "display_name", "year_group", "send", "on_roll_from"
+            )
+        ),
+    )
+
+    assert [pupil[0] for pupil in written["CR LF"]] == ["F1", "F2", "F3"]
+    assert all(pupils == written["CR LF"] for pupils in written.values()), written
