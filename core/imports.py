@@ -26,6 +26,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 # The csv module's own limit on one cell, which it enforces by raising.
@@ -40,6 +41,11 @@ _ENCODING_NAMES = {
     "utf-16": "UTF-16",
     "iso8859-1": "ISO-8859-1",
 }
+_DATE = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"|(?P<uk_day>\d{1,2})(?P<separator>[/.-])(?P<uk_month>\d{1,2})(?P=separator)(?P<uk_year>\d{4})",
+    re.ASCII,
+)
 _CSV_PROBLEMS = {
     "',' expected after '\"'": "a quoted cell has text after its closing quote",
     "unexpected end of data": 'a quote (") opens a cell that is never closed',
@@ -322,3 +328,28 @@ class CsvTable:
         if index is None or index >= len(record.cells):
             return ""
         return record.cells[index].strip()
+
+
+# --- Typed cells ---------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell cannot be read as its type; the message follows the cell's
+    name or value ("date '30/02/2020' is not a real date")."""
+
+
+def date_cell(text: str) -> date:
+    """A date written ISO (2019-08-31) or day first with slashes, dashes or
+    dots (31/08/2019, 31-08-2019, 31.08.2019), as spreadsheets and MIS
+    exports write them: the one set of forms every import accepts."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        raise CellError("is not a date. Write dates like 31/08/2019")
+    if match["year"]:
+        year, month, day = match["year"], match["month"], match["day"]
+    else:
+        year, month, day = match["uk_year"], match["uk_month"], match["uk_day"]
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise CellError("is not a real date") from None

@@ -23,17 +23,18 @@ from itertools import repeat
 
 from core.imports import (
     CELL_MAX_CHARACTERS,
+    CellError,
     CsvFileError,
     CsvTable,
     LineError,
     Record,
     column_positions,
     csv_records,
+    date_cell,
     normalise_line_endings,
 )
 from partners.models import EMPLOYER_KINDS, Organisation
 
-from .csv_files import parse_date
 from .models import EncounterType, Programme, Pupil
 from .pseudonymisation import InvalidUPN, upn_hash
 
@@ -245,13 +246,12 @@ class AttendanceLookups:
         """The date, or the problem with it."""
         when = self._dates.get(raw)
         if when is None:
-            parsed = parse_date(raw)
-            if parsed is None:
+            try:
+                parsed = date_cell(raw)
+            except CellError:
                 when = "the date must be a real date, like 2018-03-14 or 14/03/2018"
-            elif parsed > self.today:
-                when = "the date must be today or in the past"
             else:
-                when = parsed
+                when = parsed if parsed <= self.today else "the date must be today or in the past"
             self._dates[raw] = when
         return when
 

@@ -8,9 +8,8 @@ hashed as soon as it is read and never kept or echoed in an error message.
 
 from dataclasses import asdict, dataclass
 
-from core.imports import CsvFileError, CsvTable, LineError
+from core.imports import CellError, CsvFileError, CsvTable, LineError, date_cell
 
-from .csv_files import parse_date
 from .models import SendProvision
 from .pseudonymisation import InvalidUPN, upn_hash
 
@@ -125,11 +124,10 @@ def parse_roster(text: str) -> tuple[list[RosterRow], list[LineError]]:
         entry = cell("entry_date")
         entry_date = ""
         if entry:
-            parsed = parse_date(entry)
-            if parsed is None:
+            try:
+                entry_date = date_cell(entry).isoformat()
+            except CellError:
                 problems.append("entry date must be a real date, like 2017-09-04 or 04/09/2017")
-            else:
-                entry_date = parsed.isoformat()
         name = cell("name")
         if len(name) > 100:
             problems.append("name must be 100 characters or fewer")

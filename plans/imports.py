@@ -13,7 +13,6 @@ CsvFileError; problems with lines are listed as LineErrors, every one of
 them, naming the line as a spreadsheet shows it (the header is line 1).
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,7 +23,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.imports import CsvFileError, CsvTable, LineError, UploadFormat, upload_text
+from core.imports import (
+    CellError,
+    CsvFileError,
+    CsvTable,
+    LineError,
+    UploadFormat,
+    date_cell,
+    upload_text,
+)
 from partners.models import Organisation
 
 from . import services
@@ -121,24 +128,14 @@ def read_records(text, *, columns, required):
     return table.positions, records, width_errors
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
 def _parse_date(text, label):
-    """A date written 31/08/2019 or 2019-08-31, or raise ValueError with a message."""
-    if match := _UK_DATE.fullmatch(text):
-        day, month, year = match.groups()
-    elif match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.groups()
-    elif not text:
+    """A date in the forms every import accepts, or raise ValueError with a message."""
+    if not text:
         raise ValueError(f"{label} is blank")
-    else:
-        raise ValueError(f"{label} '{text}' is not a date. Write dates like 31/08/2019")
     try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise ValueError(f"{label} '{text}' is not a real date") from None
+        return date_cell(text)
+    except CellError as error:
+        raise ValueError(f"{label} '{text}' {error}") from None
 
 
 def _parse_decimal(text, label, *, max_digits, decimal_places, money=False):

@@ -2,16 +2,19 @@
 columns and the errors that name a line."""
 
 import codecs
+from datetime import date
 
 import pytest
 
 from core.imports import (
     CELL_MAX_CHARACTERS,
+    CellError,
     CsvFileError,
     CsvTable,
     LineError,
     UploadFormat,
     column_positions,
+    date_cell,
     header_key,
     upload_text,
 )
@@ -210,3 +213,31 @@ def test_an_import_that_knows_all_its_columns_refuses_others():
         column_positions(["Name", "Notes"], COLUMNS, other_columns=False)
     with pytest.raises(CsvFileError, match="Column 'Preferred name' appears more than once"):
         column_positions(["Name", "Preferred name"], COLUMNS, other_columns=False)
+
+
+# --- Typed cells ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["2019-08-31", "31/08/2019", "31-08-2019", "31.08.2019", " 31/8/2019 ", "2019-8-31"]
+)
+def test_every_import_accepts_the_same_date_forms(text):
+    assert date_cell(text) == date(2019, 8, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("30/02/2020", "is not a real date"),
+        ("2019-13-01", "is not a real date"),
+        ("31/08-2019", "is not a date. Write dates like 31/08/2019"),
+        ("08/31/19", "is not a date. Write dates like 31/08/2019"),
+        ("٣١/٠٨/٢٠١٩", "is not a date. Write dates like 31/08/2019"),
+        ("next tuesday", "is not a date. Write dates like 31/08/2019"),
+    ],
+)
+def test_a_cell_that_is_not_a_date_says_why(text, reason):
+    with pytest.raises(CellError) as raised:
+        date_cell(text)
+
+    assert str(raised.value) == reason

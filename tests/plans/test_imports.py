@@ -502,3 +502,14 @@ def test_every_line_ending_and_a_byte_order_mark_import_the_same_actions(area, u
 
     assert draft.actions.count() + 2 == len(written["CR LF"])
     assert all(actions == written["CR LF"] for actions in written.values()), written
+
+
+def test_measurements_accept_the_date_forms_the_pupil_imports_accept(area, gld, phonics):
+    text = csv_bytes(
+        "indicator,date,value", [gld.name, "31-08-2019", "61"], [phonics.name, "31.08.2019", "80"]
+    ).decode()
+
+    preview = imports.measurements_csv_preview(area=area, text=text)
+
+    assert preview.errors == []
+    assert {row.date for row in preview.rows} == {date(2019, 8, 31)}
