@@ -9,12 +9,13 @@ validated, or raises `GiasFileError` (the file as a whole is unusable) or
 `GiasImportError` (some rows are invalid; it lists them all).
 """
 
-import codecs
 import csv
 import io
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from core.imports import CsvFileError, CsvTable, LineError, UploadFormat, encoding_name, upload_text
 
 URN = "URN"
 LA_CODE = "LA (code)"
@@ -76,15 +77,8 @@ _INTEGER_MAX = 2_147_483_647
 _SMALL_INTEGER_MAX = 32_767
 _WHOLE_NUMBER = re.compile(r"\d+", re.ASCII)
 _DECIMAL_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ENCODING_NAMES = {
-    "cp1252": "Windows-1252",
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8",
-    "utf-16": "UTF-16",
-    "iso8859-1": "ISO-8859-1",
-}
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_SUBJECT = "The file"
+_COLUMNS = {name: (name,) for name in SERVICE_COLUMNS}
 
 
 class GiasFileError(Exception):
@@ -98,17 +92,6 @@ class GiasImportError(GiasFileError):
         self.errors = list(errors)
         lines = len({error.line for error in self.errors})
         super().__init__(f"{lines} {'row has' if lines == 1 else 'rows have'} errors")
-
-
-@dataclass(frozen=True)
-class GiasRowError:
-    line: int
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = f"Line {self.line}, {self.column}" if self.column else f"Line {self.line}"
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -139,34 +122,45 @@ def gias_csv_parse(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[Gia
     Raises GiasFileError when the file cannot be read as a GIAS extract, and
     GiasImportError (listing every bad cell) when any row is invalid.
     """
-    text = _decode(data, encoding)
-    records = _csv_records(text)
-    header_line, header = next(records, (None, None))
-    if header is None:
-        raise GiasFileError("The file is empty.")
-    positions = _column_positions(header)
+    try:
+        return _parse(data, encoding)
+    except CsvFileError as error:
+        raise GiasFileError(f"{error}.") from None
+
+
+def _parse(data: bytes, encoding: str) -> list[GiasRow]:
+    text = upload_text(data, _upload_format(encoding))
+    table = CsvTable(
+        text,
+        _COLUMNS,
+        short_rows=False,
+        subject=_SUBJECT,
+    )
+    missing = [name for name in REQUIRED_COLUMNS if name not in table.positions]
+    if missing:
+        raise GiasFileError(
+            f"The header is missing required "
+            f"{'column' if len(missing) == 1 else 'columns'}: {_join(missing)}. "
+            "Is this a GIAS establishment fields extract?"
+        )
 
     rows = []
     errors = []
     first_line_of_urn = {}
-    for line, cells in records:
-        if len(cells) != len(header):
-            errors.append(
-                GiasRowError(
-                    line,
-                    None,
-                    f"has {len(cells)} cells but the header (line {header_line}) "
-                    f"has {len(header)} columns",
-                )
-            )
+    for record in table.rows():
+        width_problem = table.width_problem(record)
+        if width_problem:
+            errors.append(LineError(record.line, width_problem))
             continue
-        row, row_errors = _row(line, cells, positions)
+        row, row_errors = _row(record.line, record.cells, table.positions)
         if row.urn in first_line_of_urn:
             row_errors.append(
-                GiasRowError(line, URN, f"{row.urn} is also on line {first_line_of_urn[row.urn]}")
+                _cell_error(
+                    record.line, URN, f"{row.urn} is also on line {first_line_of_urn[row.urn]}"
+                )
             )
         elif row.urn is not None:
-            first_line_of_urn[row.urn] = line
+            first_line_of_urn[row.urn] = record.line
         if row_errors:
             errors.extend(row_errors)
         else:
@@ -199,109 +193,23 @@ def gias_csv_bytes(
     return buffer.getvalue().encode(encoding)
 
 
-def _encoding_display_name(encoding: str) -> str:
-    name = codecs.lookup(encoding).name
-    return _ENCODING_NAMES.get(name, name.upper())
-
-
-def _decode(data: bytes, encoding: str) -> str:
+def _upload_format(encoding: str) -> UploadFormat:
     try:
-        codec = codecs.lookup(encoding).name
+        expected = encoding_name(encoding)
     except LookupError:
         raise GiasFileError(f"Unknown encoding {encoding!r}.") from None
-    expected = _encoding_display_name(encoding)
-    if not data.strip():
-        raise GiasFileError("The file is empty.")
-
-    if data.startswith(_UTF16_BOMS) and not codec.startswith("utf-16"):
-        raise GiasFileError(
-            f"The file looks UTF-16 encoded; GIAS extracts are {expected} — pass "
-            "--encoding utf-16 if this is intended."
-        )
-    if not codec.startswith(("utf-16", "utf-32")) and b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise GiasFileError(
-            f"The file is not a CSV file: it contains NUL bytes (first on line {line}), "
-            "so it looks binary (a spreadsheet, archive or other non-text file)."
-        )
-    if codec in ("utf-8", "utf-8-sig"):
-        codec = "utf-8-sig"
-    elif not codec.startswith(("utf-16", "utf-32")) and _looks_utf8(data):
-        raise GiasFileError(
-            f"The file looks UTF-8 encoded; GIAS extracts are {expected} — pass "
-            "--encoding utf-8 if this is intended."
-        )
-
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        bad = data[error.start : error.end].hex(" ")
-        raise GiasFileError(
-            f"Line {line} cannot be read as {expected}: byte {bad} is not valid in that "
-            "encoding. Check the file's encoding and pass --encoding if it is not "
-            f"{expected}."
-        ) from None
-
-    control = _CONTROL_CHARACTERS.search(text)
-    if control:
-        line = text.count("\n", 0, control.start()) + 1
-        raise GiasFileError(
-            f"The file is not a CSV file: line {line} contains control character "
-            f"{ord(control.group()):#04x}, so it looks binary."
-        )
-    return text
+    return UploadFormat(
+        encoding=encoding,
+        subject=_SUBJECT,
+        other_encoding_fix=(
+            f"GIAS extracts are {expected} — pass --encoding {{found}} if this is intended"
+        ),
+        undecodable_fix=(f"Check the file's encoding and pass --encoding if it is not {expected}"),
+    )
 
 
-def _looks_utf8(data: bytes) -> bool:
-    if data.startswith(codecs.BOM_UTF8):
-        return True
-    if data.isascii():
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _csv_records(text: str):
-    """(first physical line, cells) for each non-blank record, header first.
-
-    Line numbers are physical lines in the file (header = 1), so a record
-    with a line break inside a quoted cell is named by the line it starts on.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise GiasFileError(
-                f"Line {line} is not valid CSV ({error}), so the file cannot be read."
-            ) from None
-        if any(cell.strip() for cell in cells):
-            yield line, cells
-        line = reader.line_num + 1
-
-
-def _column_positions(header: list[str]) -> dict[str, int]:
-    names = [name.strip() for name in header]
-    repeated = sorted({n for n in SERVICE_COLUMNS if names.count(n) > 1})
-    if repeated:
-        raise GiasFileError(
-            f"The header names {_join(repeated)} more than once, so it is unclear which to read."
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    if missing:
-        raise GiasFileError(
-            f"The header is missing required "
-            f"{'column' if len(missing) == 1 else 'columns'}: {_join(missing)}. "
-            "Is this a GIAS establishment fields extract?"
-        )
-    return {name: names.index(name) for name in SERVICE_COLUMNS if name in names}
+def _cell_error(line: int, column: str, message: str) -> LineError:
+    return LineError(line, f"{column} {message}")
 
 
 def _join(names):
@@ -318,10 +226,10 @@ def _row(line: int, cells: list[str], positions: dict[str, int]):
     def text(column, *, required=False):
         value = cell(column)
         if required and not value:
-            errors.append(GiasRowError(line, column, "is blank"))
+            errors.append(_cell_error(line, column, "is blank"))
         elif column in TEXT_MAX_LENGTHS and len(value) > TEXT_MAX_LENGTHS[column]:
             errors.append(
-                GiasRowError(
+                _cell_error(
                     line,
                     column,
                     f"is {len(value)} characters long; at most "
@@ -334,14 +242,14 @@ def _row(line: int, cells: list[str], positions: dict[str, int]):
         value = cell(column)
         if not value or (column in _SUPPRESSIBLE and value.upper() in NOT_A_FIGURE):
             if required:
-                errors.append(GiasRowError(line, column, "is blank"))
+                errors.append(_cell_error(line, column, "is blank"))
             return None
         kind = "a positive whole number" if positive else "a whole number"
         if not _WHOLE_NUMBER.fullmatch(value) or (positive and int(value) == 0):
-            errors.append(GiasRowError(line, column, f"{value!r} is not {kind}"))
+            errors.append(_cell_error(line, column, f"{value!r} is not {kind}"))
             return None
         if int(value) > maximum:
-            errors.append(GiasRowError(line, column, f"{value} is too large (at most {maximum})"))
+            errors.append(_cell_error(line, column, f"{value} is too large (at most {maximum})"))
             return None
         return int(value)
 
@@ -351,10 +259,10 @@ def _row(line: int, cells: list[str], positions: dict[str, int]):
             return None
         number = Decimal(value) if _DECIMAL_NUMBER.fullmatch(value) else None
         if number is None:
-            errors.append(GiasRowError(line, column, f"{value!r} is not a number"))
+            errors.append(_cell_error(line, column, f"{value!r} is not a number"))
             return None
         if not 0 <= number <= 100:
-            errors.append(GiasRowError(line, column, f"{value} is not between 0 and 100"))
+            errors.append(_cell_error(line, column, f"{value} is not between 0 and 100"))
             return None
         return number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 import psycopg2
 from django.db import DataError, IntegrityError, connection, transaction
 
-from .attendance_files import AttendanceLookups, attendance_columns, header_of
+from core.imports import normalise_line_endings
+
+from .attendance_files import AttendanceLookups, attendance_table
 from .models import Attendance, Encounter, Pupil
 
 STAGING = "encounters_attendance_staging"
@@ -75,13 +77,10 @@ def _reads_like_python(text: str) -> bool:
 
 
 def _copyable(text: str) -> str:
-    """The text with what COPY would refuse and csv ignores taken away:
-    blank lines at the end, and (in a file without quotes, where every line
-    break is one) a mix of CR LF and LF line endings."""
-    if text.endswith(("\n\n", "\n\r\n", "\r\r")):
-        text = text.rstrip("\r\n") + "\n"
-    if "\r" in text and '"' not in text and text.count("\r\n") != text.count("\n"):
-        text = text.replace("\r\n", "\n")
+    """The text (LF line endings only) without what COPY would refuse and
+    csv ignores: blank lines at the end."""
+    if text.endswith("\n\n"):
+        text = text.rstrip("\n") + "\n"
     return text
 
 
@@ -89,16 +88,17 @@ def attendance_stage(*, text: str, lookups: AttendanceLookups) -> StagedAttendan
     """Stage and check a pseudonymised file; None when it needs the
     line-by-line path. Call inside a transaction: the staging table lasts
     until it commits."""
-    header = header_of(text)
-    positions = attendance_columns(header)
-    if header[:1] == ["line"] or "upn" in positions:
+    text = normalise_line_endings(text)
+    table = attendance_table(text)
+    positions = table.positions
+    if table.header.line != 1 or "upn" in positions:
         return None
     text = _copyable(text)
     if not _reads_like_python(text):
         return None
     try:
         with transaction.atomic():
-            return _stage(text, len(header), positions, lookups)
+            return _stage(text, table.width, positions, lookups)
     except (_LineByLine, DataError, psycopg2.DataError):
         # DataError: COPY could not read the file (psycopg2's own error:
         # Django does not wrap copy_expert).

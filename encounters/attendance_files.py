@@ -21,10 +21,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
 
-from core.csv_upload import CsvFileError
+from core.imports import (
+    CELL_MAX_CHARACTERS,
+    CellError,
+    CsvFileError,
+    CsvTable,
+    LineError,
+    Record,
+    column_positions,
+    csv_records,
+    date_cell,
+    normalise_line_endings,
+)
 from partners.models import EMPLOYER_KINDS, Organisation
 
-from .csv_files import column_positions, parse_date
 from .models import EncounterType, Programme, Pupil
 from .pseudonymisation import InvalidUPN, upn_hash
 
@@ -51,7 +61,7 @@ class ResolvedAttendance:
     """The outcome of the validating pass."""
 
     rows: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
     error_count: int = 0
     # One entry per encounter: (date, type, title, employer id, programme).
     groups: list[tuple] = field(default_factory=list)
@@ -62,10 +72,10 @@ class ResolvedAttendance:
     def add_error(self, line, message):
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append((line, message))
+            self.errors.append(LineError(line, message))
 
 
-def attendance_columns(header) -> dict[str, int]:
+def attendance_columns(header: list[str]) -> dict[str, int]:
     """Where each column the import reads is, or a CsvFileError saying what
     the header lacks."""
     positions = column_positions(header, ATTENDANCE_COLUMNS)
@@ -80,8 +90,11 @@ def attendance_columns(header) -> dict[str, int]:
     return positions
 
 
-def header_of(text: str) -> list[str] | None:
-    return next(csv.reader(io.StringIO(text)), None)
+def attendance_table(text: str) -> CsvTable:
+    """The file's header and rows, its columns checked."""
+    table = CsvTable(text, ATTENDANCE_COLUMNS)
+    attendance_columns(table.header.cells)
+    return table
 
 
 def _hash_or_invalid(upn: str) -> str:
@@ -95,58 +108,79 @@ def attendance_rows(text: str) -> int:
     """How many rows with something in them the file has (for progress and
     for choosing between importing now and in a task)."""
     if '"' in text:
-        return sum(1 for fields in csv.reader(io.StringIO(text)) if "".join(fields).strip()) - 1
+        return sum(1 for _ in attendance_table(text).rows())
     lines = text.split("\n")[1:]
     return sum(1 for line in map(str.strip, lines, repeat(BLANK_CELLS)) if line)
 
 
 def pseudonymise_attendance(text: str) -> str:
-    """The file with its UPN column replaced by a UPN hash column (keyed
-    hashes; an invalid UPN becomes a marker).
+    """The file with LF line endings and its UPN column replaced by a UPN
+    hash column (keyed hashes; an invalid UPN becomes a marker).
 
     Every line stays where it was, so errors found later still name the
     lines of the file as uploaded. A file without quotes is rewritten line
     by line with str.split, several times faster than the csv module; a
     file with quoted fields goes through the csv module.
     """
-    index = attendance_columns(header_of(text)).get("upn")
+    text = normalise_line_endings(text)
+    lines = text.split("\n")
+    if max(map(len, lines)) > CELL_MAX_CHARACTERS:
+        _refuse_long_cells(lines)
+    table = attendance_table(text)
+    index = table.positions.get("upn")
     if index is None:
         return text
     if '"' in text:
         return _pseudonymise_csv(text, index)
-    lines = text.split("\n")
-    names = header_of(lines[0])
+    header = table.header.line - 1
+    names = lines[header].split(",")
     names[index] = UPN_HASH_HEADER
-    lines[0] = ",".join(names) + ("\r" if lines[0].endswith("\r") else "")
+    lines[header] = ",".join(names)
     hashes: dict[str, str] = {}
-    last = len(names) - 1
-    for number in range(1, len(lines)):
+    for number in range(header + 1, len(lines)):
         # Split no further than the UPN: the rest of the line stays one string.
         fields = lines[number].split(",", index + 1)
         if len(fields) <= index:
             continue
-        raw = fields[index]
-        upn = raw.strip()
+        upn = fields[index].strip()
         if not upn:
             continue
         hashed = hashes.get(upn)
         if hashed is None:
             hashed = hashes[upn] = _hash_or_invalid(upn)
-        fields[index] = hashed + ("\r" if index == last and raw.endswith("\r") else "")
+        fields[index] = hashed
         lines[number] = ",".join(fields)
     return "\n".join(lines)
 
 
+def _refuse_long_cells(lines: list[str]) -> None:
+    """The csv module cannot read a cell longer than its limit, though COPY
+    could: refuse such a file whichever path would read it."""
+    for number, line in enumerate(lines, start=1):
+        if len(line) > CELL_MAX_CHARACTERS and any(
+            len(cell) > CELL_MAX_CHARACTERS for cell in line.split(",")
+        ):
+            raise CsvFileError(
+                f"Line {number} is not valid CSV (a cell is longer than "
+                f"{CELL_MAX_CHARACTERS:,} characters), so the file cannot be read",
+                line=number,
+            )
+
+
 def _pseudonymise_csv(text: str, index: int) -> str:
-    reader = csv.reader(io.StringIO(text))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = next(reader)
-    header[index] = UPN_HASH_HEADER
-    writer.writerow(header)
     hashes: dict[str, str] = {}
-    for fields in reader:
-        if index < len(fields):
+    header_seen = False
+    for record in csv_records(text):
+        fields = record.cells
+        if not header_seen:
+            if record.is_blank:
+                writer.writerow(fields)
+                continue
+            header_seen = True
+            fields[index] = UPN_HASH_HEADER
+        elif index < len(fields):
             upn = fields[index].strip()
             if upn:
                 hashed = hashes.get(upn)
@@ -212,13 +246,12 @@ class AttendanceLookups:
         """The date, or the problem with it."""
         when = self._dates.get(raw)
         if when is None:
-            parsed = parse_date(raw)
-            if parsed is None:
+            try:
+                parsed = date_cell(raw)
+            except CellError:
                 when = "the date must be a real date, like 2018-03-14 or 14/03/2018"
-            elif parsed > self.today:
-                when = "the date must be today or in the past"
             else:
-                when = parsed
+                when = parsed if parsed <= self.today else "the date must be today or in the past"
             self._dates[raw] = when
         return when
 
@@ -276,15 +309,12 @@ def resolve_attendance(
 ) -> ResolvedAttendance:
     """Check every row in Python, naming each bad row's line: the path for
     files the bulk path cannot stage, and for the errors of any file."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    positions = attendance_columns(header)
-    has_line_column = header is not None and header[:1] == ["line"]
+    table = attendance_table(normalise_line_endings(text))
+    positions = table.positions
     lookups = lookups or AttendanceLookups(
         school=school, today=today, default_programme=default_programme
     )
 
-    i_line = 0 if has_line_column else None
     i_upn, i_hash, i_id = (positions.get(c) for c in ("upn", "upn_hash", "pupil_identifier"))
     i_date, i_type, i_title = positions["date"], positions["type"], positions["title"]
     i_employer, i_programme = positions.get("employer"), positions.get("delivered_through")
@@ -296,10 +326,15 @@ def resolve_attendance(
     encounters: dict[tuple, tuple] = {}
     pupils: dict[tuple, tuple] = {}
     hashes: dict[str, str] = {}
-    width = len(header)
+    width = table.width
 
-    for fields in reader:
-        if len(fields) < width:
+    for line, fields in table.rows():
+        if len(fields) != width:
+            width_problem = table.width_problem(Record(line, fields))
+            if width_problem:
+                result.rows += 1
+                result.add_error(line, _sentence([width_problem]))
+                continue
             fields = fields + [""] * (width - len(fields))
         hashed = fields[i_hash].strip() if i_hash is not None else ""
         upn = fields[i_upn].strip() if i_upn is not None else ""
@@ -318,7 +353,6 @@ def resolve_attendance(
         read = "".join(encounter_key[:4]) + (encounter_key[4] or "")
         if not (identifier or hashed or read.strip()):
             continue  # no cell the import reads has anything: a blank row
-        line = int(fields[i_line]) if i_line is not None else reader.line_num
         result.rows += 1
         if progress is not None and result.rows % PROGRESS_EVERY == 0:
             progress(result.rows)

@@ -6,13 +6,10 @@ pupil is taken as on roll from the start of the academic year). The UPN is
 hashed as soon as it is read and never kept or echoed in an error message.
 """
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 
-from core.csv_upload import CsvFileError
+from core.imports import CellError, CsvFileError, CsvTable, LineError, date_cell
 
-from .csv_files import column_positions, parse_date
 from .models import SendProvision
 from .pseudonymisation import InvalidUPN, upn_hash
 
@@ -76,25 +73,25 @@ def parse_year_group(raw: str) -> int | None:
     return None
 
 
-def parse_roster(text: str) -> tuple[list[RosterRow], list[tuple[int, str]]]:
-    """Rows and a list of (line, message) errors. Lines count the header as 1."""
-    reader = csv.reader(io.StringIO(text))
-    positions = column_positions(next(reader, None), ROSTER_COLUMNS)
-    missing = [name for name in REQUIRED if name not in positions]
+def parse_roster(text: str) -> tuple[list[RosterRow], list[LineError]]:
+    """Rows and a LineError for each bad row. Lines count the header as 1."""
+    table = CsvTable(text, ROSTER_COLUMNS)
+    missing = [name for name in REQUIRED if name not in table.positions]
     if missing:
         names = ", ".join(name.replace("_", " ") for name in missing)
         raise CsvFileError(f"The file must have a header row with the columns: {names}")
 
     rows, errors = [], []
     seen_identifiers, seen_hashes = {}, {}
-    for fields in reader:
-        line = reader.line_num
-        if not any(field.strip() for field in fields):
+    for record in table.rows():
+        line = record.line
+        width_problem = table.width_problem(record)
+        if width_problem:
+            errors.append(LineError(line, _sentence([width_problem])))
             continue
 
-        def cell(column, fields=fields):
-            index = positions.get(column)
-            return fields[index].strip() if index is not None and index < len(fields) else ""
+        def cell(column, record=record):
+            return table.cell(record, column)
 
         problems = []
         identifier = cell("pupil_identifier")
@@ -127,16 +124,15 @@ def parse_roster(text: str) -> tuple[list[RosterRow], list[tuple[int, str]]]:
         entry = cell("entry_date")
         entry_date = ""
         if entry:
-            parsed = parse_date(entry)
-            if parsed is None:
+            try:
+                entry_date = date_cell(entry).isoformat()
+            except CellError:
                 problems.append("entry date must be a real date, like 2017-09-04 or 04/09/2017")
-            else:
-                entry_date = parsed.isoformat()
         name = cell("name")
         if len(name) > 100:
             problems.append("name must be 100 characters or fewer")
         if problems:
-            errors.append((line, _sentence(problems)))
+            errors.append(LineError(line, _sentence(problems)))
             continue
         seen_identifiers[identifier] = line
         seen_hashes[hashed] = line

@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.background import ClaimedWork, LostClaim
-from core.csv_upload import csv_upload_text
 from core.history import change_record
+from core.imports import CsvFileError, LineError, upload_text
 from core.models import ChangeAction
 from dashboard.services import summary_refresh_on_commit, summary_refresh_run
 
@@ -68,7 +68,7 @@ class RosterPlan:
     updates: list[tuple[Pupil, RosterRow, list[str]]] = field(default_factory=list)
     leavers: list[Pupil] = field(default_factory=list)
     unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
 
     def summary(self):
         return {
@@ -103,7 +103,7 @@ def roster_plan(*, school, rows: list[RosterRow], full_roster: bool, today: date
         holder = by_hash.get(row.upn_hash)
         if holder is not None and holder is not pupil:
             plan.errors.append(
-                (
+                LineError(
                     row.line,
                     f"The UPN belongs to pupil {holder.pupil_identifier} at this school; "
                     "change that pupil's identifier in the file, or this one's",
@@ -219,7 +219,7 @@ def roster_import_preview(
 ) -> RosterImport:
     """Parse and check a roster file; nothing is written to the roster.
     Raises CsvFileError or RosterFileInvalid."""
-    rows, errors = parse_roster(csv_upload_text(data))
+    rows, errors = parse_roster(upload_text(data))
     if errors:
         raise RosterFileInvalid(errors)
     plan = roster_plan(
@@ -450,7 +450,7 @@ def encounter_delete(*, encounter: Encounter, user) -> None:
 @dataclass
 class AttendanceImportResult:
     rows: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
     error_count: int = 0
     encounters_created: int = 0
     attendances_created: int = 0
@@ -613,12 +613,15 @@ def upload_progress_key(upload_id: int) -> str:
     return f"encounters:attendance-upload:{upload_id}:rows-checked"
 
 
+@transaction.atomic
 def attendance_upload_create(*, school, user, file_name: str, data: bytes) -> AttendanceUpload:
     """Store an attendance file with its UPNs already hashed, then import it
     now (small files) or in a Celery task once this transaction commits.
-    Raises CsvFileError when the file cannot be read."""
-    text = csv_upload_text(data)
+    Raises CsvFileError, storing nothing, when the file cannot be read."""
+    text = upload_text(data)
     payload, rows = pseudonymise_attendance(text), attendance_rows(text)
+    if not rows:
+        raise CsvFileError("The selected file has no rows in it")
     upload = AttendanceUpload.objects.create(
         school=school,
         uploaded_by=user,
@@ -652,12 +655,20 @@ def attendance_upload_process(*, upload_id: int, task_id: str) -> bool:
     text = zlib.decompress(bytes(upload.payload)).decode()
     try:
         with transaction.atomic():
-            result = attendance_import(
-                school=upload.school,
-                text=text,
-                user=upload.uploaded_by,
-                progress=lambda rows: cache.set(key, rows, timeout=3600),
-            )
+            try:
+                with transaction.atomic():
+                    result = attendance_import(
+                        school=upload.school,
+                        text=text,
+                        user=upload.uploaded_by,
+                        progress=lambda rows: cache.set(key, rows, timeout=3600),
+                    )
+            except CsvFileError as error:
+                # Checked when it was uploaded, so only a file read differently
+                # since: it fails like a file with bad rows, rather than staying
+                # in progress for ever.
+                result = AttendanceImportResult(errors=[LineError(error.line or 1, str(error))])
+                result.error_count = 1
             recorded = ATTENDANCE_UPLOADS.held(upload_id, task_id).update(
                 status=UploadStatus.DONE if result.ok else UploadStatus.FAILED,
                 errors=[list(error) for error in result.errors],

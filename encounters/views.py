@@ -11,9 +11,9 @@ from django.views.generic import DetailView, FormView, TemplateView, View
 
 from areas.models import Area
 from core.csv_export import csv_download
-from core.csv_upload import CsvFileError
 from core.ees import DataSetDownloadMixin
 from core.history import history_for
+from core.imports import CsvFileError
 from core.views import PublicViewMixin, ScopedViewMixin
 
 from . import method, publication, selectors, services

@@ -13,9 +13,6 @@ CsvFileError; problems with lines are listed as LineErrors, every one of
 them, naming the line as a spreadsheet shows it (the header is line 1).
 """
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -26,7 +23,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.csv_upload import CsvFileError, csv_upload_text
+from core.imports import (
+    CellError,
+    CsvFileError,
+    CsvTable,
+    LineError,
+    UploadFormat,
+    date_cell,
+    upload_text,
+)
 from partners.models import Organisation
 
 from . import services
@@ -49,15 +54,6 @@ class CsvImportError(Exception):
     def __init__(self, errors):
         self.errors = list(errors)
         super().__init__(f"{len(self.errors)} problems in the file")
-
-
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    message: str
-
-    def __str__(self):
-        return f"Line {self.line}: {self.message}"
 
 
 class RowChange(StrEnum):
@@ -98,92 +94,48 @@ class ImportPreview:
 
 def csv_text_decode(data: bytes) -> str:
     """The text of an uploaded CSV file, within the import's size limit."""
-    return csv_upload_text(data, max_bytes=IMPORT_MAX_BYTES)
+    return upload_text(data, UploadFormat(max_bytes=IMPORT_MAX_BYTES))
 
 
-def _header_key(name):
-    return re.sub(r"[^a-z0-9]+", " ", name.strip().lower()).strip()
-
-
-def _records(text, *, columns, required):
-    """(line, {column: cell}) for each non-blank line after the header.
+def read_records(text, *, columns, required):
+    """The columns the file has, (line, {column: cell}) for each good
+    non-blank line after the header, and a LineError for each line with
+    cells beyond the header's.
 
     columns: {column: (accepted header spellings)}; any other header is an
     error, so a misspelt optional column is not silently ignored."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise CsvFileError(f"Line 1 is not valid CSV ({error})") from None
-    if not header or not any(cell.strip() for cell in header):
-        raise CsvFileError("The selected file is empty")
-    spellings = {spelling: column for column, names in columns.items() for spelling in names}
-    positions = {}
-    for index, name in enumerate(header):
-        key = _header_key(name)
-        if not key:
-            continue
-        if key not in spellings:
-            raise CsvFileError(
-                f"Column '{name.strip()}' is not recognised. The columns can be: "
-                + ", ".join(names[0] for names in columns.values())
-            )
-        column = spellings[key]
-        if column in positions:
-            raise CsvFileError(f"Column '{name.strip()}' appears more than once")
-        positions[column] = index
-    missing = [columns[c][0] for c in required if c not in positions]
+    table = CsvTable(text, columns, other_columns=False)
+    missing = [columns[c][0] for c in required if c not in table.positions]
     if missing:
         raise CsvFileError(
             "The file must have "
             + " and ".join(f"a '{name}' column" for name in missing)
             + " in its first line"
         )
-    records = []
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise CsvFileError(f"Line {line} is not valid CSV ({error})") from None
-        if any(cell.strip() for cell in cells):
-            records.append(
-                (
-                    line,
-                    {
-                        column: cells[index].strip() if index < len(cells) else ""
-                        for column, index in positions.items()
-                    },
-                )
-            )
-        line = reader.line_num + 1
-    if not records:
+    records, width_errors = [], []
+    for record in table.rows():
+        width_problem = table.width_problem(record)
+        if width_problem:
+            width_errors.append(LineError(record.line, width_problem))
+            continue
+        records.append(
+            (record.line, {column: table.cell(record, column) for column in table.positions})
+        )
+    if not records and not width_errors:
         raise CsvFileError("The selected file has a header but no rows")
-    if len(records) > IMPORT_MAX_ROWS:
+    if len(records) + len(width_errors) > IMPORT_MAX_ROWS:
         raise CsvFileError(f"The selected file must have {IMPORT_MAX_ROWS:,} rows or fewer")
-    return records
-
-
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+    return table.positions, records, width_errors
 
 
 def _parse_date(text, label):
-    """A date written 31/08/2019 or 2019-08-31, or raise ValueError with a message."""
-    if match := _UK_DATE.fullmatch(text):
-        day, month, year = match.groups()
-    elif match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.groups()
-    elif not text:
+    """A date in the forms every import accepts, or raise ValueError with a message."""
+    if not text:
         raise ValueError(f"{label} is blank")
-    else:
-        raise ValueError(f"{label} '{text}' is not a date. Write dates like 31/08/2019")
     try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise ValueError(f"{label} '{text}' is not a real date") from None
+        return date_cell(text)
+    except CellError as error:
+        raise ValueError(f"{label} '{text}' {error}") from None
 
 
 def _parse_decimal(text, label, *, max_digits, decimal_places, money=False):
@@ -291,8 +243,9 @@ def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
     """What importing `text` as measurements for `area`'s published plan would do."""
     today = today or timezone.localdate()
     plan = _published_plan(area)
-    records = _records(text, columns=MEASUREMENT_COLUMNS, required=("date", "value"))
-    columns_present = records[0][1]
+    columns_present, records, errors = read_records(
+        text, columns=MEASUREMENT_COLUMNS, required=("date", "value")
+    )
     if "indicator" not in columns_present and "indicator_id" not in columns_present:
         raise CsvFileError("The file must have an 'indicator' or an 'indicator id' column")
     indicators = list(plan.indicators.select_related("lineage__area"))
@@ -304,7 +257,7 @@ def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
         (m.lineage_id, m.date): m for m in Measurement.objects.filter(lineage_id__in=list(by_id))
     }
 
-    preview = ImportPreview()
+    preview = ImportPreview(errors=errors)
     first_line = {}
     for line, cells in records:
         check = _LineChecker(line, preview.errors)
@@ -345,6 +298,7 @@ def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
             )
             row.change = RowChange.UNCHANGED if same else RowChange.CHANGED
         preview.rows.append(row)
+    preview.errors.sort(key=lambda error: error.line)
     return preview
 
 
@@ -483,7 +437,9 @@ def actions_csv_preview(*, plan, text) -> ImportPreview:
     An action is matched by priority number and title (ignoring case and
     spacing) with one already in the draft; others are new."""
     _draft(plan)
-    records = _records(text, columns=ACTION_COLUMNS, required=ACTION_REQUIRED_COLUMNS)
+    _, records, errors = read_records(
+        text, columns=ACTION_COLUMNS, required=ACTION_REQUIRED_COLUMNS
+    )
     priorities = {p.number: p for p in plan.priorities.all()}
     organisations = {}
     for organisation in Organisation.objects.filter(Q(area=None) | Q(area=plan.area_id)):
@@ -494,7 +450,7 @@ def actions_csv_preview(*, plan, text) -> ImportPreview:
         for action in plan.actions.select_related("priority")
     }
 
-    preview = ImportPreview()
+    preview = ImportPreview(errors=errors)
     first_line = {}
     for line, cells in records:
         check = _LineChecker(line, preview.errors)
@@ -553,6 +509,7 @@ def actions_csv_preview(*, plan, text) -> ImportPreview:
                 row.changed_fields.insert(0, "title")
             row.change = RowChange.CHANGED if row.changed_fields else RowChange.UNCHANGED
         preview.rows.append(row)
+    preview.errors.sort(key=lambda error: error.line)
     return preview
 
 

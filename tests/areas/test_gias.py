@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from areas import gias
-from areas.gias import GiasFileError, GiasImportError, GiasRowError, gias_csv_bytes, gias_csv_parse
+from areas.gias import GiasFileError, GiasImportError, gias_csv_bytes, gias_csv_parse
+from core.imports import LineError
 
 REQUIRED_HEADER = ",".join(gias.REQUIRED_COLUMNS)
 
@@ -176,35 +177,35 @@ def test_utf8_is_read_when_asked(gias_school):
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        (gias.URN, "abc", "Line 2, URN: 'abc' is not a positive whole number"),
-        (gias.URN, "0", "Line 2, URN: '0' is not a positive whole number"),
-        (gias.URN, "-5", "Line 2, URN: '-5' is not a positive whole number"),
-        (gias.URN, "12.0", "Line 2, URN: '12.0' is not a positive whole number"),
-        (gias.URN, "", "Line 2, URN: is blank"),
-        (gias.URN, "9999999999", "Line 2, URN: 9999999999 is too large (at most 2147483647)"),
-        (gias.LA_CODE, "ABC", "Line 2, LA (code): 'ABC' is not a whole number"),
-        (gias.LA_CODE, "", "Line 2, LA (code): is blank"),
-        (gias.LA_NAME, "", "Line 2, LA (name): is blank"),
-        (gias.ESTABLISHMENT_NAME, "  ", "Line 2, EstablishmentName: is blank"),
-        (gias.ESTABLISHMENT_STATUS, "", "Line 2, EstablishmentStatus (name): is blank"),
+        (gias.URN, "abc", "Line 2: URN 'abc' is not a positive whole number"),
+        (gias.URN, "0", "Line 2: URN '0' is not a positive whole number"),
+        (gias.URN, "-5", "Line 2: URN '-5' is not a positive whole number"),
+        (gias.URN, "12.0", "Line 2: URN '12.0' is not a positive whole number"),
+        (gias.URN, "", "Line 2: URN is blank"),
+        (gias.URN, "9999999999", "Line 2: URN 9999999999 is too large (at most 2147483647)"),
+        (gias.LA_CODE, "ABC", "Line 2: LA (code) 'ABC' is not a whole number"),
+        (gias.LA_CODE, "", "Line 2: LA (code) is blank"),
+        (gias.LA_NAME, "", "Line 2: LA (name) is blank"),
+        (gias.ESTABLISHMENT_NAME, "  ", "Line 2: EstablishmentName is blank"),
+        (gias.ESTABLISHMENT_STATUS, "", "Line 2: EstablishmentStatus (name) is blank"),
         (
             gias.ESTABLISHMENT_NUMBER,
             "12A",
-            "Line 2, EstablishmentNumber: '12A' is not a whole number",
+            "Line 2: EstablishmentNumber '12A' is not a whole number",
         ),
-        (gias.STATUTORY_LOW_AGE, "four", "Line 2, StatutoryLowAge: 'four' is not a whole number"),
-        (gias.STATUTORY_HIGH_AGE, "11.5", "Line 2, StatutoryHighAge: '11.5' is not a whole number"),
-        (gias.STATUTORY_HIGH_AGE, "SUPP", "Line 2, StatutoryHighAge: 'SUPP' is not a whole number"),
-        (gias.NUMBER_OF_PUPILS, "-3", "Line 2, NumberOfPupils: '-3' is not a whole number"),
-        (gias.NUMBER_OF_PUPILS, "1,200", "Line 2, NumberOfPupils: '1,200' is not a whole number"),
-        (gias.PERCENTAGE_FSM, "high", "Line 2, PercentageFSM: 'high' is not a number"),
-        (gias.PERCENTAGE_FSM, "NaN", "Line 2, PercentageFSM: 'NaN' is not a number"),
-        (gias.PERCENTAGE_FSM, "100.1", "Line 2, PercentageFSM: 100.1 is not between 0 and 100"),
-        (gias.PERCENTAGE_FSM, "-0.5", "Line 2, PercentageFSM: -0.5 is not between 0 and 100"),
+        (gias.STATUTORY_LOW_AGE, "four", "Line 2: StatutoryLowAge 'four' is not a whole number"),
+        (gias.STATUTORY_HIGH_AGE, "11.5", "Line 2: StatutoryHighAge '11.5' is not a whole number"),
+        (gias.STATUTORY_HIGH_AGE, "SUPP", "Line 2: StatutoryHighAge 'SUPP' is not a whole number"),
+        (gias.NUMBER_OF_PUPILS, "-3", "Line 2: NumberOfPupils '-3' is not a whole number"),
+        (gias.NUMBER_OF_PUPILS, "1,200", "Line 2: NumberOfPupils '1,200' is not a whole number"),
+        (gias.PERCENTAGE_FSM, "high", "Line 2: PercentageFSM 'high' is not a number"),
+        (gias.PERCENTAGE_FSM, "NaN", "Line 2: PercentageFSM 'NaN' is not a number"),
+        (gias.PERCENTAGE_FSM, "100.1", "Line 2: PercentageFSM 100.1 is not between 0 and 100"),
+        (gias.PERCENTAGE_FSM, "-0.5", "Line 2: PercentageFSM -0.5 is not between 0 and 100"),
         (
             gias.POSTCODE,
             "FY1 1AA EXTRA",
-            "Line 2, Postcode: is 13 characters long; at most 10 are allowed",
+            "Line 2: Postcode is 13 characters long; at most 10 are allowed",
         ),
     ],
 )
@@ -226,12 +227,12 @@ def test_every_bad_cell_in_every_row_is_reported(gias_school):
         gias_csv_parse(data)
 
     assert [str(e) for e in raised.value.errors] == [
-        "Line 3, EstablishmentName: is blank",
-        "Line 3, PercentageFSM: 120 is not between 0 and 100",
-        "Line 5, LA (code): 'X9' is not a whole number",
+        "Line 3: EstablishmentName is blank",
+        "Line 3: PercentageFSM 120 is not between 0 and 100",
+        "Line 5: LA (code) 'X9' is not a whole number",
     ]
     assert str(raised.value) == "2 rows have errors"
-    assert raised.value.errors[0] == GiasRowError(3, gias.ESTABLISHMENT_NAME, "is blank")
+    assert raised.value.errors[0] == LineError(3, f"{gias.ESTABLISHMENT_NAME} is blank")
 
 
 def test_a_repeated_urn_names_both_lines(gias_school):
@@ -239,7 +240,7 @@ def test_a_repeated_urn_names_both_lines(gias_school):
         [gias_school(100001), gias_school(100002), gias_school(100001, name="Again")]
     )
 
-    assert row_errors(data) == ["Line 4, URN: 100001 is also on line 2"]
+    assert row_errors(data) == ["Line 4: URN 100001 is also on line 2"]
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_an_error(gias_school):
@@ -248,7 +249,7 @@ def test_a_row_with_the_wrong_number_of_cells_is_an_error(gias_school):
     columns = text.split("\r\n")[0].count(",") + 1
 
     assert row_errors(data) == [
-        f"Line 3: has 3 cells but the header (line 1) has {columns} columns"
+        f"Line 3: the row has 3 cells but the header (line 1) has {columns} columns"
     ]
 
 
@@ -287,7 +288,7 @@ def test_a_repeated_service_column_is_refused():
     data = (REQUIRED_HEADER + ",URN\r\n1,890,Blackpool,A,Open,Blackpool,2\r\n").encode()
 
     assert file_error(data) == (
-        "The header names 'URN' more than once, so it is unclear which to read."
+        "Column 'URN' appears more than once, so it is unclear which to read."
     )
 
 
@@ -350,7 +351,8 @@ def test_broken_quoting_is_refused():
     data = (REQUIRED_HEADER + '\r\n1,890,"Black"pool,A,Open,Blackpool\r\n').encode()
 
     assert file_error(data) == (
-        "Line 2 is not valid CSV (',' expected after '\"'), so the file cannot be read."
+        "Line 2 is not valid CSV (a quoted cell has text after its closing quote), so the "
+        "file cannot be read."
     )
 
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from areas import gias
 from areas.models import School
 from areas.services import school_import_gias
+from tests.uploads import same_file_variants, written_by_each
 
 pytestmark = pytest.mark.django_db
 
@@ -280,8 +281,8 @@ def test_a_bad_row_among_good_rows_stops_the_whole_import(refused, gias_school, 
 
     assert message == "Nothing was imported: 1 row has errors."
     assert err == [
-        "Line 14, URN: '10O013' is not a positive whole number",
-        "Line 14, PercentageFSM: 140 is not between 0 and 100",
+        "Line 14: URN '10O013' is not a positive whole number",
+        "Line 14: PercentageFSM 140 is not between 0 and 100",
     ]
     assert not School.objects.filter(urn=100012).exists()
 
@@ -290,7 +291,7 @@ def test_a_repeated_urn_stops_the_import(refused, gias_school, imported):
     message, err = refused(gias.gias_csv_bytes([*imported, gias_school(100003, name="Twin")]))
 
     assert message == "Nothing was imported: 1 row has errors."
-    assert err == ["Line 13, URN: 100003 is also on line 4"]
+    assert err == ["Line 13: URN 100003 is also on line 4"]
 
 
 def test_several_bad_rows_are_all_listed(refused, gias_school):
@@ -299,7 +300,7 @@ def test_several_bad_rows_are_all_listed(refused, gias_school):
     message, err = refused(gias.gias_csv_bytes(rows))
 
     assert message == "Nothing was imported: 3 rows have errors."
-    assert err == [f"Line {n}, LA (code): 'ESX' is not a whole number" for n in (2, 3, 4)]
+    assert err == [f"Line {n}: LA (code) 'ESX' is not a whole number" for n in (2, 3, 4)]
 
 
 @pytest.mark.parametrize(
@@ -358,3 +359,17 @@ def test_text_limits_match_the_school_model():
     assert {
         column: School._meta.get_field(field).max_length for column, field in fields.items()
     } == gias.TEXT_MAX_LENGTHS
+
+
+def test_every_line_ending_and_a_byte_order_mark_import_the_same_schools(gias_school):
+    rows = [gias_school(100001, name="Ysgol Gŵyr"), gias_school(100002, district="Hastings")]
+    variants = same_file_variants(gias.gias_csv_bytes(rows, encoding="utf-8"))
+
+    written = written_by_each(
+        variants,
+        lambda data: school_import_gias(data=data, encoding="utf-8"),
+        lambda: sorted(School.objects.values_list("urn", "name", "district", "postcode")),
+    )
+
+    assert len(written["CR LF"]) == 2
+    assert all(schools == written["CR LF"] for schools in written.values()), written

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from core.csv_upload import CsvFileError
+from core.imports import CsvFileError
 from encounters import attendance_bulk, services
 from encounters.attendance_files import (
     AttendanceLookups,
@@ -117,6 +117,15 @@ CLEAN_FILES = {
         "P3,,2018-03-14,Mentoring,,Mentors,",
         header=HEADER + ",Delivered through",
     ),
+    # Line endings are made LF, one for one, before either path reads the file.
+    "mixed line endings with quotes": "Pupil identifier,Date,Type,Title\r\n"
+    "P1,2018-03-14,Employer talk,Talk\n"
+    'P2,2018-03-14,Employer talk,"Talk"\r\n',
+    "CR line endings (older Excel for Mac)": csv_text(
+        "P1,,2018-03-14,Employer talk,Barclays,Banking careers",
+        f',{make_upn(102)},2018-03-14,Employer talk,Barclays,"Banking careers"',
+        ending="\r",
+    ),
     "no UPN column": csv_text(
         "P1,2018-03-14,Employer talk,Talk",
         "P4,2018-03-14,Employer talk,Talk",
@@ -195,9 +204,6 @@ ODD_FILES = {
         "P2,2018-03-14,Employer talk,,Talk",
         header=ODD_HEADER,
     ),
-    "mixed line endings with quotes": "Pupil identifier,Date,Type,Title\r\n"
-    "P1,2018-03-14,Employer talk,Talk\n"
-    'P2,2018-03-14,Employer talk,"Talk"\r\n',
 }
 
 

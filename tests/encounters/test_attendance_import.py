@@ -4,11 +4,12 @@ import pytest
 import time_machine
 from django.db import connection
 
-from encounters.csv_files import CsvFileError
+from core.imports import CsvFileError
 from encounters.models import Attendance, AttendanceUpload, Encounter, UploadStatus
 from encounters.services import attendance_import, attendance_upload_create
 from partners.models import OrganisationKind
 from tests.encounters.factories import EmployerFactory, PupilFactory, make_upn
+from tests.uploads import attendance_file_text, same_file_variants, written_by_each
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,29 @@ def test_portable_path_gives_the_same_result(school, pupils, employer, monkeypat
     second = attendance_import(school=school, text=GOOD)
     assert (first.attendances_created, second.attendances_created) == (4, 0)
     assert connection.vendor == "postgresql"
+
+
+def test_every_line_ending_and_a_byte_order_mark_import_the_same_attendance(school, users):
+    from core.models import Role
+
+    for n in (1, 2, 3):
+        PupilFactory(school=school, pupil_identifier=f"F{n}", upn=make_upn(900 + n))
+
+    written = written_by_each(
+        same_file_variants(attendance_file_text().encode()),
+        lambda data: attendance_upload_create(
+            school=school, user=users[Role.SCHOOL_STAFF], file_name="a.csv", data=data
+        ),
+        lambda: (
+            list(AttendanceUpload.objects.values_list("status", "rows_total", "errors")),
+            sorted(
+                Attendance.objects.values_list(
+                    "encounter__date", "encounter__title", "pupil__pupil_identifier"
+                )
+            ),
+        ),
+    )
+
+    assert written["CR LF"][0] == [(UploadStatus.DONE, 3, [])]
+    assert len(written["CR LF"][1]) == 3
+    assert all(outcome == written["CR LF"] for outcome in written.values()), written

@@ -3,7 +3,7 @@ import datetime
 import pytest
 import time_machine
 
-from encounters.csv_files import CsvFileError
+from core.imports import CsvFileError
 from encounters.models import Pupil, RosterImport, SendProvision
 from encounters.pseudonymisation import upn_hash
 from encounters.roster_files import parse_roster
@@ -14,6 +14,7 @@ from encounters.services import (
     roster_import_preview,
 )
 from tests.encounters.factories import make_upn
+from tests.uploads import roster_file_text, same_file_variants, written_by_each
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +63,11 @@ def test_bad_rows_are_listed_by_line_without_the_upn():
 def test_missing_columns_and_wrong_encoding_are_explained():
     with pytest.raises(CsvFileError, match="pupil identifier"):
         parse_roster("UPN,Year group\n")
-    from core.csv_upload import csv_upload_text
+    from core.imports import upload_text
 
     with pytest.raises(CsvFileError, match="UTF-8"):
-        csv_upload_text("UPN,Name\nB801200005001,Zoë\n".encode("cp1252"))
-    assert csv_upload_text(b"\xef\xbb\xbfUPN\n") == "UPN\n"
+        upload_text("UPN,Name\nB801200005001,Zoë\n".encode("cp1252"))
+    assert upload_text(b"\xef\xbb\xbfUPN\n") == "UPN\n"
 
 
 @time_machine.travel(datetime.date(2018, 1, 10), tick=False)
@@ -146,3 +147,28 @@ def test_a_upn_already_held_by_another_pupil_is_refused(school):
     with pytest.raises(RosterFileInvalid) as error:
         roster_import(school=school, rows=rows, full_roster=False)
     assert "belongs to pupil A001" in error.value.errors[0][1]
+
+
+def test_every_line_ending_and_a_byte_order_mark_import_the_same_pupils(school, users):
+    from core.models import Role
+
+    staff = users[Role.SCHOOL_STAFF]
+
+    def load(data):
+        preview = roster_import_preview(
+            school=school, user=staff, file_name="roster.csv", data=data, full_roster=False
+        )
+        roster_import_confirm(preview=preview, user=staff)
+
+    written = written_by_each(
+        same_file_variants(roster_file_text().encode()),
+        load,
+        lambda: sorted(
+            Pupil.objects.values_list(
+                "pupil_identifier", "upn_hash", "display_name", "year_group", "send", "on_roll_from"
+            )
+        ),
+    )
+
+    assert [pupil[0] for pupil in written["CR LF"]] == ["F1", "F2", "F3"]
+    assert all(pupils == written["CR LF"] for pupils in written.values()), written

@@ -16,6 +16,7 @@ from plans import imports, services
 from plans.models import Action, FigureStatus, FundingStream, Measurement
 from tests.factories import UserFactory
 from tests.plans.factories import MeasurementFactory, OrganisationFactory, published_plan_with
+from tests.uploads import actions_file_text, same_file_variants, written_by_each
 
 pytestmark = pytest.mark.django_db
 
@@ -469,3 +470,46 @@ def test_measurements_check_page_query_budget(
         response = check_page(lead_client, area, "measurements")
     assert response.status_code == 200
     assert len(response.context["preview"].rows) == rows
+
+
+def test_every_line_ending_and_a_byte_order_mark_import_the_same_measurements(
+    area, users, measurements_file
+):
+    written = written_by_each(
+        same_file_variants(measurements_file),
+        lambda data: imports.measurements_csv_import(
+            area=area, user=users[Role.AREA_LEAD], text=imports.csv_text_decode(data)
+        ),
+        lambda: sorted(Measurement.objects.values_list("lineage_id", "date", "value", "status")),
+    )
+
+    assert Measurement.objects.count() < len(written["CR LF"])
+    assert all(measurements == written["CR LF"] for measurements in written.values()), written
+
+
+def test_every_line_ending_and_a_byte_order_mark_import_the_same_actions(area, users, draft):
+    written = written_by_each(
+        same_file_variants(actions_file_text().encode()),
+        lambda data: imports.actions_csv_import(
+            plan=draft, user=users[Role.AREA_LEAD], text=imports.csv_text_decode(data)
+        ),
+        lambda: sorted(
+            Action.objects.filter(plan=draft).values_list(
+                "priority__number", "title", "owner", "budget", "start_date", "due_date"
+            )
+        ),
+    )
+
+    assert draft.actions.count() + 2 == len(written["CR LF"])
+    assert all(actions == written["CR LF"] for actions in written.values()), written
+
+
+def test_measurements_accept_the_date_forms_the_pupil_imports_accept(area, gld, phonics):
+    text = csv_bytes(
+        "indicator,date,value", [gld.name, "31-08-2019", "61"], [phonics.name, "31.08.2019", "80"]
+    ).decode()
+
+    preview = imports.measurements_csv_preview(area=area, text=text)
+
+    assert preview.errors == []
+    assert {row.date for row in preview.rows} == {date(2019, 8, 31)}

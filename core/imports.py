@@ -1,0 +1,355 @@
+"""Reading uploaded files: the one layer every import reads through.
+
+An import declares its `UploadFormat` (encoding, size limit, how its messages
+name the file) and its columns; this module turns the bytes into records and
+says, naming the line, why a file cannot be read:
+
+- `upload_text` decodes (byte-order marks, the declared encoding) and refuses
+  empty, over-large, binary and wrongly encoded files. It normalises line
+  endings: CR LF, CR alone (older Excel for Mac) and LF become LF, one for
+  one, so every importer reads the same lines and line N is still line N of
+  the file as uploaded.
+- `CsvTable` reads the records with the csv module, turning its errors
+  (broken quoting, an over-long cell) into messages, finds the declared
+  columns through one header normaliser, skips blank rows and reports rows
+  with more cells than the header.
+
+Problems with the file as a whole raise `CsvFileError`; problems with one line
+are `LineError`s, which importers collect so every bad line is named.
+Nothing here knows about any app.
+"""
+
+import codecs
+import csv
+import functools
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+# The csv module's own limit on one cell, which it enforces by raising.
+CELL_MAX_CHARACTERS = csv.field_size_limit()
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_IN_A_HEADER_KEY = re.compile(r"[\W_]+")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_ENCODING_NAMES = {
+    "cp1252": "Windows-1252",
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "iso8859-1": "ISO-8859-1",
+}
+_DATE = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"|(?P<uk_day>\d{1,2})(?P<separator>[/.-])(?P<uk_month>\d{1,2})(?P=separator)(?P<uk_year>\d{4})",
+    re.ASCII,
+)
+_CSV_PROBLEMS = {
+    "',' expected after '\"'": "a quoted cell has text after its closing quote",
+    "unexpected end of data": 'a quote (") opens a cell that is never closed',
+    "field larger than field limit": (f"a cell is longer than {CELL_MAX_CHARACTERS:,} characters"),
+}
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read or imported; the message says why,
+    and `line` is the line it names, if any."""
+
+    def __init__(self, message: str, *, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+class LineError(NamedTuple):
+    """One line's problem. A tuple, so it can be stored as JSON and unpacked
+    as (line, message)."""
+
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"Line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class UploadFormat:
+    """How an import's files are encoded and how its messages name them."""
+
+    encoding: str = "utf-8"
+    max_bytes: int | None = None
+    subject: str = "The selected file"
+    # How to put right a file in another encoding ({found} names it), and
+    # one with bytes the declared encoding cannot have.
+    other_encoding_fix: str = (
+        "it must be saved as CSV UTF-8. In Excel, choose Save As, then "
+        "'CSV UTF-8 (Comma delimited)'"
+    )
+    undecodable_fix: str = (
+        "The selected file must be saved as CSV UTF-8: in Excel, choose Save As, "
+        "then 'CSV UTF-8 (Comma delimited)'"
+    )
+
+
+def encoding_name(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return _ENCODING_NAMES.get(name, name.upper())
+
+
+def line_of(prefix: bytes | str) -> int:
+    """The line (from 1) that starts after `prefix`, counting CR LF, CR and
+    LF as one line break each."""
+    if isinstance(prefix, bytes):
+        return prefix.count(b"\n") + prefix.count(b"\r") - prefix.count(b"\r\n") + 1
+    return prefix.count("\n") + prefix.count("\r") - prefix.count("\r\n") + 1
+
+
+def normalise_line_endings(text: str) -> str:
+    """LF for every line break, one for one, so line numbers do not move."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def upload_text(data: bytes, upload_format: UploadFormat = UploadFormat()) -> str:  # noqa: B008 - frozen
+    """The text of an uploaded file with LF line endings, or CsvFileError."""
+    subject, encoding = upload_format.subject, upload_format.encoding
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise CsvFileError(f"Unknown encoding {encoding!r}") from None
+    if not data.strip():
+        raise CsvFileError(f"{subject} is empty")
+    limit = upload_format.max_bytes
+    if limit is not None and len(data) > limit:
+        raise CsvFileError(f"{subject} must be smaller than {_size(limit)}")
+    wide = codec.startswith(("utf-16", "utf-32"))
+    if data.startswith(_UTF16_BOMS) and not wide:
+        raise _other_encoding(upload_format, "UTF-16")
+    if not wide and b"\x00" in data:
+        line = line_of(data[: data.index(b"\x00")])
+        raise CsvFileError(
+            f"{subject} is not a CSV file: it contains NUL bytes (first on line {line}), "
+            "so it looks binary (a spreadsheet, archive or other non-text file)",
+            line=line,
+        )
+    if codec == "utf-8":
+        codec = "utf-8-sig"
+    elif not wide and _looks_utf8(data):
+        raise _other_encoding(upload_format, "UTF-8")
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        line = line_of(data[: error.start])
+        bad = data[error.start : error.end].hex(" ")
+        raise CsvFileError(
+            f"Line {line} cannot be read as {encoding_name(encoding)}: byte {bad} is not "
+            f"valid in that encoding. {upload_format.undecodable_fix}",
+            line=line,
+        ) from None
+    control = _CONTROL_CHARACTERS.search(text)
+    if control:
+        line = line_of(text[: control.start()])
+        raise CsvFileError(
+            f"{subject} is not a CSV file: line {line} contains control character "
+            f"{ord(control.group()):#04x}, so it looks binary",
+            line=line,
+        )
+    return normalise_line_endings(text)
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 * 1024 and limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)}MB"
+    return f"{limit // 1024}KB"
+
+
+def _other_encoding(upload_format: UploadFormat, found: str) -> CsvFileError:
+    fix = upload_format.other_encoding_fix.format(found=found.lower())
+    return CsvFileError(f"{upload_format.subject} looks {found} encoded; {fix}")
+
+
+def _looks_utf8(data: bytes) -> bool:
+    if data.startswith(codecs.BOM_UTF8):
+        return True
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# --- Records and columns -------------------------------------------------
+
+
+class Record(NamedTuple):
+    """One CSV record and the line of the file it starts on (header = 1; a
+    record with a line break inside a quoted cell spans several lines)."""
+
+    line: int
+    cells: list[str]
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(cell.strip() for cell in self.cells)
+
+
+def csv_records(text: str) -> Iterator[Record]:
+    """Every record of `text`, blank ones included, or CsvFileError naming
+    the line the csv module cannot read."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CsvFileError(
+                f"Line {line} is not valid CSV ({_csv_problem(error)}), so the file cannot be read",
+                line=line,
+            ) from None
+        yield Record(line, cells)
+        line = reader.line_num + 1
+
+
+def _csv_problem(error: csv.Error) -> str:
+    message = str(error)
+    for start, plain in _CSV_PROBLEMS.items():
+        if message.startswith(start):
+            return plain
+    return message
+
+
+def header_key(name: str) -> str:
+    """One spelling of a column name, whatever its case, spaces and
+    punctuation: "Pupil ID", "pupil_id" and " PUPIL-ID " are all "pupil id"."""
+    return _NOT_IN_A_HEADER_KEY.sub(" ", name.casefold()).strip()
+
+
+def column_positions(
+    header: list[str], columns: dict[str, tuple[str, ...]], *, other_columns: bool = True
+) -> dict[str, int]:
+    """Where each declared column is: {column: index} for those present.
+
+    `columns` maps each column to the header spellings it accepts, most
+    preferred first; a header naming one spelling twice is refused, as it is
+    unclear which to read. With `other_columns` false, a header cell that is
+    no declared column, or a second spelling of one, is refused too, so a
+    misspelt optional column is not silently ignored."""
+    spellings = _spellings(tuple(columns.items()))
+    keys = [header_key(name) for name in header]
+    found: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        if key in spellings:
+            found.setdefault(spellings[key][0], []).append(index)
+        elif key and not other_columns:
+            raise CsvFileError(
+                f"Column '{header[index].strip()}' is not recognised. The columns can be: "
+                + ", ".join(names[0] for names in columns.values()),
+                line=1,
+            )
+    positions = {}
+    for column in columns:
+        present = found.get(column)
+        if not present:
+            continue
+        index = min(present, key=lambda i: spellings[keys[i]][1])
+        if keys.count(keys[index]) > 1 or (not other_columns and len(present) > 1):
+            raise CsvFileError(
+                f"Column '{header[max(present)].strip()}' appears more than once, so it is "
+                "unclear which to read",
+                line=1,
+            )
+        positions[column] = index
+    return positions
+
+
+@functools.cache
+def _spellings(columns: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple[str, int]]:
+    """{header key: (column, preference)} for each declared spelling."""
+    keys = {}
+    for column, names in columns:
+        for preference, name in enumerate(names):
+            keys.setdefault(header_key(name), (column, preference))
+    return keys
+
+
+class CsvTable:
+    """A CSV file's header (its first record with anything in it), where the
+    declared columns are, and its other records.
+
+    `rows()` yields the records after the header that have something in
+    them. A row with more cells than the header, the extra ones not blank,
+    has data in no column; with `short_rows` false, so does one with fewer
+    (a machine-written extract). `width_problem` says so for a row."""
+
+    def __init__(
+        self,
+        text: str,
+        columns: dict[str, tuple[str, ...]],
+        *,
+        other_columns: bool = True,
+        short_rows: bool = True,
+        subject: str = "The selected file",
+    ):
+        self._records = csv_records(text)
+        header = next((record for record in self._records if not record.is_blank), None)
+        if header is None:
+            raise CsvFileError(f"{subject} is empty")
+        self.header = header
+        self.width = len(header.cells)
+        self.short_rows = short_rows
+        self.positions = column_positions(header.cells, columns, other_columns=other_columns)
+
+    def rows(self) -> Iterator[Record]:
+        return (record for record in self._records if not record.is_blank)
+
+    def width_problem(self, record: Record) -> str | None:
+        cells = len(record.cells)
+        if cells < self.width and self.short_rows:
+            return None
+        if cells > self.width and not any(cell.strip() for cell in record.cells[self.width :]):
+            return None
+        if cells == self.width:
+            return None
+        return (
+            f"the row has {cells} {'cell' if cells == 1 else 'cells'} but the header "
+            f"(line {self.header.line}) has {self.width} columns"
+        )
+
+    def cell(self, record: Record, column: str) -> str:
+        """The cell of `column` in the record, stripped; blank when the
+        column or the cell is missing."""
+        index = self.positions.get(column)
+        if index is None or index >= len(record.cells):
+            return ""
+        return record.cells[index].strip()
+
+
+# --- Typed cells ---------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell cannot be read as its type; the message follows the cell's
+    name or value ("date '30/02/2020' is not a real date")."""
+
+
+def date_cell(text: str) -> date:
+    """A date written ISO (2019-08-31) or day first with slashes, dashes or
+    dots (31/08/2019, 31-08-2019, 31.08.2019), as spreadsheets and MIS
+    exports write them: the one set of forms every import accepts."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        raise CellError("is not a date. Write dates like 31/08/2019")
+    if match["year"]:
+        year, month, day = match["year"], match["month"], match["day"]
+    else:
+        year, month, day = match["uk_year"], match["uk_month"], match["uk_day"]
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise CellError("is not a real date") from None
