@@ -18,7 +18,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from core.api import ScopedAPIMixin
 from core.views import ScopedViewMixin
 
-PUBLIC_URL_NAMES = {"start", "sign-in", "sign-out", "signed-out", "healthz"}
+PUBLIC_URL_NAMES = {
+    "start",
+    "sign-in",
+    "sign-out",
+    "signed-out",
+    "healthz",
+    "accessibility",
+    "privacy",
+    "cookies",
+}
 SIGNED_IN_URL_NAMES = {"api-schema", "api-docs"}
 
 
@@ -123,7 +132,18 @@ def test_there_are_api_urls_to_check():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/sign-in/", "/signed-out/", "/healthz"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/sign-in/",
+        "/signed-out/",
+        "/healthz",
+        "/accessibility-statement/",
+        "/privacy/",
+        "/cookies/",
+    ],
+)
 def test_public_pages_answer_signed_out(client, path):
     assert client.get(path).status_code == 200
 
