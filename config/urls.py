@@ -10,6 +10,13 @@ urlpatterns = [
     path("sign-out/", core_views.SignOutView.as_view(), name="sign-out"),
     path("signed-out/", core_views.SignedOutView.as_view(), name="signed-out"),
     path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accessibility-statement/",
+        core_views.AccessibilityStatementView.as_view(),
+        name="accessibility",
+    ),
+    path("privacy/", core_views.PrivacyNoticeView.as_view(), name="privacy"),
+    path("cookies/", core_views.CookiesView.as_view(), name="cookies"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("", include("core.api_token_urls")),

@@ -2,6 +2,7 @@
 (PublicViewMixin / @public_view); tests/core/test_url_scoping.py fails for a
 URL whose view is neither."""
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied
@@ -91,6 +92,33 @@ class SignOutView(PublicViewMixin, LogoutView):
 
 class SignedOutView(PublicViewMixin, TemplateView):
     template_name = "core/signed_out.html"
+
+
+class ServicePageView(PublicViewMixin, TemplateView):
+    """The accessibility statement, privacy notice and cookies page, with the
+    settings they quote."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            idle_minutes=settings.SESSION_COOKIE_AGE // 60,
+            pupil_retention_days=settings.PUPIL_RETENTION_DAYS,
+        )
+
+
+class AccessibilityStatementView(ServicePageView):
+    template_name = "core/accessibility_statement.html"
+
+
+class PrivacyNoticeView(ServicePageView):
+    template_name = "core/privacy_notice.html"
+
+
+class CookiesView(ServicePageView):
+    template_name = "core/cookies.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, cookies=selectors.essential_cookies())
 
 
 @public_view

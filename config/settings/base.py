@@ -16,6 +16,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
 
 SERVICE_NAME = "Opportunity Area Tracker"
+# Where users send feedback, ask for another format or report a problem: the
+# phase banner, error pages, accessibility statement and privacy notice.
+SERVICE_CONTACT_EMAIL = env("SERVICE_CONTACT_EMAIL", default="opportunity.areas@education.gov.uk")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,7 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -227,6 +230,30 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
+)
+# The service uses none of these browser features, so no page (nor anything
+# injected into one) may ask for them. Only features Chromium recognises:
+# an unknown one is reported as an error in the console.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
 )
 
 # --- Personal data and disclosure control --------------------------------

@@ -6,16 +6,17 @@ from plans.models import ActionStatus
 
 register = template.Library()
 
+# No modifier is blue, GOV.UK Frontend 6's default tag colour.
 STATUS_TAG_COLOURS = {
     # indicator statuses (plans.progress.Status)
-    "achieved": "govuk-tag--blue",
+    "achieved": "",
     "on_track": "govuk-tag--green",
     "at_risk": "govuk-tag--yellow",
     "off_track": "govuk-tag--red",
     "no_data": "govuk-tag--grey",
     # action statuses (plans.models.ActionStatus)
     "not_started": "govuk-tag--grey",
-    "complete": "govuk-tag--blue",
+    "complete": "",
     "cancelled": "govuk-tag--grey",
     # plan versions
     "draft": "govuk-tag--grey",

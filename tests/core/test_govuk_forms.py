@@ -424,13 +424,15 @@ def test_base_template_is_the_govuk_page_template(rf_request):
     assert banner.find("strong", cls="govuk-tag").text == "Beta"
     assert "This is a new service." in banner.text
 
+    # The back link is inside <main> (axe-core's "region" rule), before the
+    # main wrapper that spaces it from the content.
     main = page.find("main")
-    assert main.attrs == {"class": "govuk-main-wrapper", "id": "main-content"}
-    container = main.parent
-    assert "govuk-width-container" in container.classes
-    back_link = page.find("a", cls="govuk-back-link")
-    assert container.children.index(back_link) < container.children.index(main)
-    notification = main.children[0]
+    assert main.attrs == {"id": "main-content"}
+    assert "govuk-width-container" in main.parent.classes
+    back_link, wrapper = main.children
+    assert back_link.classes == {"govuk-back-link"}
+    assert wrapper.classes == {"govuk-main-wrapper"}
+    notification = wrapper.children[0]
     assert notification.classes == {
         "govuk-notification-banner",
         "govuk-notification-banner--success",

@@ -26,6 +26,9 @@ PUBLIC_URL_NAMES = {
     "healthz",
     "how-we-judge",
     "how-we-count",
+    "accessibility",
+    "privacy",
+    "cookies",
 }
 SIGNED_IN_URL_NAMES = {"api-schema", "api-docs"}
 
@@ -139,6 +142,9 @@ def test_there_are_api_urls_to_check():
         "/healthz",
         "/how-we-judge-progress/",
         "/how-we-count-encounters/",
+        "/accessibility-statement/",
+        "/privacy/",
+        "/cookies/",
     ],
 )
 def test_public_pages_answer_signed_out(client, path):
