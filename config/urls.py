@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("", include("core.api_token_urls")),
+    path("", include("core.second_factor_urls")),
     path("", include("areas.urls")),
     path("", include("partners.urls")),
     path("", include("plans.urls")),

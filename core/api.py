@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.views.decorators.cache import never_cache
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -63,6 +64,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "'Authorization: Bearer oat_...'."
             ),
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The browser session as drf-spectacular describes Django's own."""
+
+    target_class = "core.tokens.VerifiedSessionAuthentication"
 
 
 # --- Errors -------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .models import Role
+from .services import second_factor_outstanding
 
 
 def service(request):
@@ -14,7 +15,7 @@ def service(request):
 
 def _navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or second_factor_outstanding(request):
         return []
     items = [("Home", reverse("home"))]
     if user.role == Role.SCHOOL_STAFF:

@@ -1,10 +1,17 @@
-"""Demo users: one per role, with known credentials printed by seed_demo."""
+"""Demo users: one per role, with known credentials printed by seed_demo.
 
+DfE staff and administrators need a second factor, so their demo accounts
+get an authenticator app (its key, printed, stays the same across seeds so
+an app set up with it keeps working) and new recovery codes on every seed.
+"""
+
+from base64 import b32encode
 from dataclasses import dataclass
 
 from areas.models import Area, School
 
 from .models import Role, User
+from .services import authenticator_for, recovery_codes_replace
 
 
 @dataclass(frozen=True)
@@ -12,6 +19,8 @@ class DemoAccount:
     email: str
     role: str
     scope: str
+    authenticator_key: str = ""
+    recovery_codes: tuple[str, ...] = ()
 
 
 def seed_users(*, password: str) -> list[DemoAccount]:
@@ -48,5 +57,18 @@ def seed_users(*, password: str) -> list[DemoAccount]:
             scope = blackpool_school.name
         else:
             scope = area.name if area else "All areas"
-        accounts.append(DemoAccount(email=email, role=user.get_role_display(), scope=scope))
+        second_factor = _demo_second_factor(user) if user.second_factor_required else {}
+        accounts.append(
+            DemoAccount(email=email, role=user.get_role_display(), scope=scope, **second_factor)
+        )
     return accounts
+
+
+def _demo_second_factor(user) -> dict:
+    device = authenticator_for(user)
+    if device is None:
+        device = user.totpdevice_set.create(name="Demo authenticator app", confirmed=True)
+    return {
+        "authenticator_key": b32encode(device.bin_key).decode(),
+        "recovery_codes": tuple(recovery_codes_replace(user=user)),
+    }

@@ -9,7 +9,6 @@ no base class or mixin.
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms import widgets
 from django.forms.boundfield import BoundField
@@ -165,28 +164,79 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct email address and password.",
         "inactive": "This account has been deactivated.",
         "throttled": (
-            "There have been too many failed attempts to sign in. "
-            "Wait %(minutes)s minutes and try again."
+            "There have been too many failed attempts to sign in to this account from "
+            "your network. Wait %(wait)s and try again."
         ),
     }
 
     def clean(self):
         email = self.cleaned_data.get("username") or self.data.get("username", "")
         address = services.client_address(self.request)
-        if services.sign_in_is_throttled(email=email, address=address):
+        wait = services.sign_in_wait_seconds(email=email, address=address)
+        if wait:
             services.sign_in_refusal_record(email=email, address=address)
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": settings.SIGN_IN_THROTTLE_WINDOW_SECONDS // 60},
+                params={"wait": services.wait_text(wait)},
             )
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             services.sign_in_failure_record(email=email, address=address)
             raise
-        services.sign_in_success_record(email=email, address=address)
+        if self.get_user() is not None:
+            services.sign_in_success_record(user=self.get_user(), address=address)
         return cleaned
+
+
+class SecondFactorCodeForm(forms.Form):
+    """One code, checked by a service (``accept``) that raises
+    ValidationError with the message to show."""
+
+    code = forms.CharField(
+        label="Code",
+        help_text="The 6-digit code shown in your authenticator app",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-5",
+            }
+        ),
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+    def __init__(self, *args, accept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accept = accept
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("The code must be 6 numbers", code="format")
+        self.result = self.accept(code)
+        return code
+
+
+class RecoveryCodeForm(SecondFactorCodeForm):
+    code = forms.CharField(
+        label="Recovery code",
+        help_text="One of the codes you saved when you set up your authenticator app, "
+        "like abcd-efgh-ijkl-mnop",
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"}
+        ),
+        error_messages={"required": "Enter a recovery code"},
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        self.result = self.accept(code)
+        return code
 
 
 class GovUKDateInput(widgets.MultiWidget):

@@ -1,4 +1,8 @@
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+
+from .services import second_factor_outstanding
 
 
 class SecurityHeadersMiddleware:
@@ -18,3 +22,30 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class SecondFactorRequiredMiddleware:
+    """A session that owes a second factor (core.services.second_factor_outstanding)
+    reaches nothing but the second-factor pages and sign-out: every other page,
+    the admin site included, sends it to "Enter the code from your app".
+
+    API views authenticate for themselves (a token is read inside the view),
+    so they are left to core.tokens.VerifiedSessionAuthentication, which
+    refuses such a session with 401.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not second_factor_outstanding(request):
+            return None
+        view = getattr(view_func, "view_class", None) or view_func
+        if getattr(view, "allowed_before_second_factor", False):
+            return None
+        if getattr(view_func, "cls", None) is not None and view_func.login_required is False:
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("second-factor:sign-in"))

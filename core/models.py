@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .roles import AREA_ROLES, READ_ONLY_ROLES, Role
+from .roles import AREA_ROLES, READ_ONLY_ROLES, SECOND_FACTOR_ROLES, Role
 from .scoping import ScopeRule
 
 
@@ -90,6 +90,10 @@ class User(AbstractUser):
     @property
     def is_read_only(self):
         return self.role in READ_ONLY_ROLES
+
+    @property
+    def second_factor_required(self):
+        return self.role in SECOND_FACTOR_ROLES
 
 
 class ChangeAction(models.TextChoices):

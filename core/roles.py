@@ -11,3 +11,5 @@ class Role(models.TextChoices):
 
 AREA_ROLES = frozenset({Role.BOARD_MEMBER, Role.AREA_LEAD})
 READ_ONLY_ROLES = frozenset({Role.DFE_STAFF})
+# Roles that see every area: they must sign in with a second factor.
+SECOND_FACTOR_ROLES = frozenset({Role.DFE_STAFF, Role.ADMINISTRATOR})

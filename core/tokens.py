@@ -17,10 +17,15 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
+from .services import second_factor_outstanding
 
 security_log = logging.getLogger("oatracker.security")
 
@@ -136,6 +141,21 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return f'{AUTH_SCHEME} realm="api"'
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The browser session, once it has its second factor where one is owed
+    (ADR 0012): a session that has only had a password is refused with 401,
+    as the pages send it to "Enter the code from your app"."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and second_factor_outstanding(request._request):
+            raise exceptions.AuthenticationFailed(
+                "Finish signing in first: enter the code from your authenticator app.",
+                code="second_factor_required",
+            )
+        return result
 
 
 class ApiTokenRateThrottle(SimpleRateThrottle):

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from . import selectors
+from . import selectors, services
 from .forms import SignInForm
 from .health import service_health
 from .scoping import visible_to
@@ -81,13 +83,26 @@ class HomeView(ScopedViewMixin, TemplateView):
 
 
 class SignInView(PublicViewMixin, LoginView):
+    """The password. A user who owes a second factor then goes on to "Enter
+    the code from your app" (core.second_factor_views), keeping ``next``."""
+
     template_name = "core/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if services.second_factor_sign_in_start(request=self.request, user=form.get_user()):
+            query = urlencode({"next": self.get_success_url()})
+            return redirect(f"{reverse('second-factor:sign-in')}?{query}")
+        return response
+
 
 class SignOutView(PublicViewMixin, LogoutView):
-    """POST only (Django's LogoutView); anyone may sign out."""
+    """POST only (Django's LogoutView); anyone may sign out, even before
+    entering their second factor."""
+
+    allowed_before_second_factor = True
 
 
 class SignedOutView(PublicViewMixin, TemplateView):

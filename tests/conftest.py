@@ -10,8 +10,10 @@ import os
 import pytest
 import redis
 from django.conf import settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from tests.factories import SchoolFactory, UserFactory
+from tests.factories import AuthenticatorFactory, SchoolFactory, UserFactory
 from tests.workers import start_worker  # noqa: F401 - a fixture for the worker tests
 
 
@@ -32,6 +34,33 @@ def pytest_configure(config):
             client.close()
     if problems:
         pytest.exit("The test suite needs its services:\n  " + "\n  ".join(problems), returncode=3)
+
+
+def verify_second_factor(client, user):
+    """Mark ``client``'s session as having passed the second factor, with an
+    authenticator app set up for ``user`` if they have none."""
+    from core.services import authenticator_for
+
+    device = authenticator_for(user) or AuthenticatorFactory(user=user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_signs_in_fully(monkeypatch):
+    """``client.force_login(user)`` skips the sign-in pages, so it skips them
+    whole: a user whose role needs a second factor is also verified with one
+    (verify_second_factor). A test of the second factor itself signs in
+    through the pages, with the password and then the code."""
+    force_login = Client.force_login
+
+    def force_login_verified(client, user, backend=None):
+        force_login(client, user, backend)
+        if user.second_factor_required:
+            verify_second_factor(client, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
 import factory
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
 from areas.models import School
@@ -45,3 +47,25 @@ class UserFactory(DjangoModelFactory):
     def schools(self, create, extracted, **kwargs):
         if create and extracted:
             self.schools.set(extracted)
+
+
+class AuthenticatorFactory(DjangoModelFactory):
+    """A confirmed authenticator app (TOTP) for a user."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
+def authenticator_code(device: TOTPDevice) -> str:
+    """The code the user's app would show now, computed from the device's
+    key as an app does. A code is accepted once, so after a sign-in in this
+    time step it is the next step's code (within the device's tolerance)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    step = max(totp.t(), device.last_t + 1)
+    totp.time = device.t0 + step * device.step
+    return f"{totp.token():0{device.digits}d}"

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "areas",
     "partners",
@@ -51,7 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "core.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -204,14 +209,27 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Failed sign-ins: a window, and the failures allowed in it per account and
-# per client address before further attempts are refused.
+# Failed sign-ins (ADR 0012). Within a window, failures from one address for
+# one account first pass freely, then each waits twice as long as the one
+# before, then that account is refused from that address for the rest of the
+# window. An address with too many failures over all accounts is refused for
+# the window. No number of failures refuses the account everywhere: the
+# owner is emailed instead, at most once a window.
 SIGN_IN_THROTTLE_WINDOW_SECONDS = env.int("SIGN_IN_THROTTLE_WINDOW_SECONDS", default=15 * 60)
-SIGN_IN_THROTTLE_PER_ACCOUNT = env.int("SIGN_IN_THROTTLE_PER_ACCOUNT", default=5)
+SIGN_IN_FREE_ATTEMPTS = env.int("SIGN_IN_FREE_ATTEMPTS", default=3)
+SIGN_IN_THROTTLE_PER_ACCOUNT_AND_ADDRESS = env.int(
+    "SIGN_IN_THROTTLE_PER_ACCOUNT_AND_ADDRESS", default=10
+)
 SIGN_IN_THROTTLE_PER_ADDRESS = env.int("SIGN_IN_THROTTLE_PER_ADDRESS", default=20)
+SIGN_IN_ALERT_AFTER_FAILURES = env.int("SIGN_IN_ALERT_AFTER_FAILURES", default=5)
 # Number of trusted proxies in front of the service (each appends to
 # X-Forwarded-For). 0: use the socket address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Second factor (django-otp): an authenticator app (TOTP) and single-use
+# recovery codes. Required for the roles in core.roles.SECOND_FACTOR_ROLES.
+OTP_TOTP_ISSUER = SERVICE_NAME
+RECOVERY_CODE_COUNT = 10
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -298,7 +316,7 @@ REST_FRAMEWORK = {
     # importing its views, and core.api imports those views.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.tokens.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "core.tokens.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

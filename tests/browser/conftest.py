@@ -9,7 +9,9 @@ import os
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.factories import TEST_PASSWORD
+from core.models import User
+from core.services import authenticator_for
+from tests.factories import TEST_PASSWORD, AuthenticatorFactory, authenticator_code
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -45,11 +47,22 @@ def assert_accessible(axe):
 
 @pytest.fixture
 def sign_in(live_server):
+    """Sign in through the pages: the password, then for a user whose role
+    needs a second factor the code from an authenticator app (set up for
+    them here if they have none)."""
+
     def do_sign_in(page, email, password=TEST_PASSWORD):
+        user = User.objects.get(email=email)
+        device = None
+        if user.second_factor_required:
+            device = authenticator_for(user) or AuthenticatorFactory(user=user)
         page.goto(f"{live_server.url}/sign-in/")
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        if device is not None:
+            page.get_by_label("Code", exact=True).fill(authenticator_code(device))
+            page.get_by_role("button", name="Continue").click()
         page.wait_for_url(f"{live_server.url}/home/")
 
     return do_sign_in

@@ -94,10 +94,12 @@ def test_every_view_is_scoped_or_explicitly_public(route, pattern):
 
 
 def _example_path(route):
-    # Router routes are regular expressions: a sample value for each group.
+    # Router and admin routes are regular expressions: a sample value for each
+    # group, the first name where a group is a choice of names (admin apps).
+    route = re.sub(r"\(\?P<\w+>(\w+)(\|[\w|]+)?\)", r"\1", route)
     route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).replace("^", "").replace("$", "")
-    route = re.sub(r"<slug:\w+>", "blackpool", route)
-    return "/" + route.replace("<int:urn>", "100000").replace("<int:pk>", "1")
+    route = re.sub(r"<slug:\w+>", "blackpool", route).replace("<int:urn>", "100000")
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", "1", route)
 
 
 @pytest.mark.django_db

@@ -55,3 +55,14 @@ class Command(BaseCommand):
         for account in accounts:
             self.stdout.write(f"  {account.email:<{width}}  {account.role:<14} {account.scope}")
         self.stdout.write(f"Password for every demo account: {password}")
+        self.stdout.write("")
+        self.stdout.write(
+            "DfE staff and administrators then need a code. Add the key to an authenticator "
+            "app (time-based), or use a recovery code: each works once, and every seed_demo "
+            "(make run) prints new ones."
+        )
+        for account in accounts:
+            if account.authenticator_key:
+                self.stdout.write(f"  {account.email}")
+                self.stdout.write(f"    authenticator key: {account.authenticator_key}")
+                self.stdout.write(f"    recovery codes:    {' '.join(account.recovery_codes)}")
