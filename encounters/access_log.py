@@ -67,7 +67,7 @@ class PupilDataAccessMixin:
             channel=self.access_channel,
             view_name=self.request.resolver_match.view_name,
             method=self.request.method,
-            path=self.request.path,
+            path=_storable(self.request.path),
             object_id=self.access_object_id(),
             query=_query(self.request.GET),
             status_code=status_code,
@@ -113,6 +113,13 @@ def _query(parameters) -> dict:
     """The query string as the user sent it (ids, years, filters), cut short:
     no pupil-level view takes a name or identifier as a parameter."""
     return {
-        name[:MAX_QUERY_VALUE_LENGTH]: value[:MAX_QUERY_VALUE_LENGTH]
+        _storable(name[:MAX_QUERY_VALUE_LENGTH]): _storable(value[:MAX_QUERY_VALUE_LENGTH])
         for name, value in list(parameters.items())[:MAX_QUERY_PARAMETERS]
     }
+
+
+def _storable(text: str) -> str:
+    """Text PostgreSQL can store: it refuses NUL in text and JSON, so a NUL
+    typed in the address is kept visibly as an escape rather than failing
+    the request. (Django has already replaced bytes that are not UTF-8.)"""
+    return text.replace("\x00", "\\x00")

@@ -311,6 +311,23 @@ def test_filters_and_pages_are_recorded(client, world):
     assert PupilDataAccess.objects.get().query == {"year_group": "9", "page": "1"}
 
 
+@pytest.mark.parametrize(
+    ("query", "recorded"),
+    [
+        ("year=%00x", {"year": "\\x00x"}),
+        ("%00=1", {"\\x00": "1"}),
+        ("year=%F0%9F%98%80", {"year": "\U0001f600"}),
+    ],
+)
+def test_a_query_postgresql_cannot_store_as_typed_is_recorded_escaped(
+    client, world, query, recorded
+):
+    client.force_login(world.own.staff)
+    assert client.get(f"/api/v1/pupils/?{query}").status_code == 200
+    assert client.get(f"/schools/{world.own.school.urn}/pupils/?{query}").status_code == 200
+    assert [row.query for row in PupilDataAccess.objects.all()] == [recorded, recorded]
+
+
 def test_the_log_holds_no_pupil_identifier_name_or_upn_hash(client, world):
     client.force_login(world.own.staff)
     for name, pattern, _ in PUPIL_LEVEL_ROUTES:
