@@ -68,7 +68,7 @@ def test_dfe_staff_filter_sort_and_download(
     assert_accessible(page)
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile(r"^Data file \(CSV\): the figures for ")).click()
+        page.get_by_role("link", name=re.compile(r"^Data file \(CSV\)")).click()
     download = download_info.value
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     # The open data is the year's whole data set, whatever the page's filters.

@@ -301,7 +301,7 @@ def test_a_failure_while_saving_removes_the_files_already_saved(
     real_save = storage.save
 
     def disk_full_on_the_csv(name, content, **kwargs):
-        if name.endswith(".csv"):
+        if name.endswith("-data.zip"):
             raise OSError(28, "No space left on device")
         return real_save(name, content, **kwargs)
 

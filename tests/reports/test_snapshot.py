@@ -3,6 +3,8 @@ the raw rows (measurements, targets, comparator values, action updates,
 allocations, pupils and attendances) with the rules written out afresh, not
 through the progress engine or the selectors."""
 
+import csv
+import io
 import json
 from collections import defaultdict
 from datetime import date, timedelta
@@ -13,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.ees import unzipped
 from dashboard.services import summaries_rebuild
 from encounters.models import Attendance, Pupil
 from plans.models import (
@@ -126,7 +129,12 @@ def test_small_cohorts_are_suppressed_in_the_snapshot(
         s["on_roll"] == "c" for s in encounters["schools"] if s["name"] != "Tiny Studio School"
     )
     with run.csv_file.open("rb") as stored:
-        assert ",c\r\n" in stored.read().decode("utf-8-sig")
+        files = unzipped(stored.read())
+    coverage = next(content for name, content in files.items() if name.endswith("-coverage.csv"))
+    rows = csv.DictReader(io.StringIO(coverage.decode("utf-8-sig")))
+    assert any(
+        r["school_name"] == "Tiny Studio School" and r["pupils_on_roll"] == "c" for r in rows
+    )
 
 
 # --- The rules, written out again -----------------------------------------------
