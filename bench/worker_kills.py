@@ -8,9 +8,10 @@ In a throwaway database (test_<name>: every area with a published plan,
 and a few schools with pupils) it asks for
 progress reports and attendance uploads, runs a prefork worker (two pool
 processes) and beat beside it, and kills the worker with SIGKILL at random
-moments once it has started, alternately its main process (the pool is left behind, as when a
-container's main process dies) and one pool process, starting a new worker
-after each main-process kill. Every round adds a report or an upload, so
+moments once it has started: every third kill its main process (the pool
+is left behind, as when a container's main process dies), the others one
+pool process. Spare workers run beside it; one takes over after a
+main-process kill, and a new spare starts. Every round adds a report or an upload, so
 there is always work in hand. Workers run with short limits (a 60 s hard
 limit by default, with the 5 s margins and sweep of tests/workers.py, so a
 65 s lease) and tests/worker_app.py, which holds each job a second midway so
@@ -287,6 +288,7 @@ def main():  # noqa: PLR0915 - one sequence of steps, read top to bottom
     parser.add_argument("--reports", type=int, default=6, help="reports asked for at the start")
     parser.add_argument("--uploads", type=int, default=6, help="uploads asked for at the start")
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--spares", type=int, default=3, help="workers started ahead of need")
     parser.add_argument(
         "--time-limit", type=int, default=60, help="the workers' CELERY_TASK_TIME_LIMIT (s)"
     )
@@ -328,17 +330,19 @@ def main():  # noqa: PLR0915 - one sequence of steps, read top to bottom
         hold = {**environment, "WORKER_HOLD_SECONDS": "1"}
 
         def start_worker():
-            """A new worker, once it takes work (so kills land in jobs)."""
             log = work / f"worker-{len(logs)}.log"
             logs.append(log)
             worker = start_worker_process(environment=hold, log=log, pool="prefork", concurrency=2)
             workers.append(worker)
-            deadline = time.monotonic() + 120
-            while " ready." not in log.read_text(errors="replace"):
-                if time.monotonic() > deadline or worker.process.poll() is not None:
-                    sys.exit(f"The worker did not start; see {log}")
-                watch.pause(0.5)
             return worker
+
+        def wait_until_ready(worker):
+            """Kills should land in jobs, not in a worker still starting."""
+            deadline = time.monotonic() + 300
+            while not worker.ready():
+                if time.monotonic() > deadline or worker.process.poll() is not None:
+                    sys.exit(f"The worker did not start; see {worker.log}")
+                watch.pause(0.5)
 
         beat_log = work / "beat.log"
         beat = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -372,13 +376,18 @@ def main():  # noqa: PLR0915 - one sequence of steps, read top to bottom
         )
 
         watch = RecoveryWatch()
-        worker = start_worker()
+        # Starting a worker takes minutes on a busy machine: spares start
+        # early and take over, in turn, from a worker whose main process is
+        # killed, and a new spare starts each time.
+        worker, *spares = [start_worker() for _ in range(1 + args.spares)]
+        for each in (worker, *spares):
+            wait_until_ready(each)
         started = time.monotonic()
         for number in range(args.kills):
             watch.pause(rng.uniform(0.5, 4.0))
             states = job_states()
             claimed = sum(1 for finished, at in states.values() if at and not finished)
-            target = "main process" if number % 2 == 0 else "pool process"
+            target = "main process" if number % 3 == 0 else "pool process"
             killed_at = timezone.now()
             children = worker.pool_processes()
             if target == "pool process" and children:
@@ -392,7 +401,9 @@ def main():  # noqa: PLR0915 - one sequence of steps, read top to bottom
             watch.killed(killed_at, states)
             print(f"  kill {number + 1:2}: {target}, {claimed} job(s) claimed")
             if worker.process.poll() is not None:
-                worker = start_worker()
+                worker = spares.pop(0)
+                spares.append(start_worker())
+                wait_until_ready(worker)
             (workload.add_report if number % 2 else workload.add_upload)()
         last_kill = time.monotonic()
         print(f"{args.kills} kills in {last_kill - started:.0f} s; waiting for the work to finish")

@@ -19,6 +19,7 @@ from django.db import connection
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[1]
+STARTUP_SECONDS = 600
 
 # Every lease and timeout follows from these, as in production.
 SHORT_LIMITS = {
@@ -143,6 +144,9 @@ class Worker:
     def output(self):
         return self.log.read_text(errors="replace")
 
+    def ready(self) -> bool:
+        return " ready." in self.output
+
     def pool_processes(self):
         """The prefork pool's child processes."""
         pid = self.process.pid
@@ -167,6 +171,18 @@ class Worker:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def wait_until_ready(*workers):
+    """Starting takes a while on a busy machine: wait, so that what a test
+    times is the work, not the start."""
+    for worker in workers:
+        wait_for(worker.ready, timeout=STARTUP_SECONDS, worker=worker, what="the worker to start")
+
+
+def holder_of(task_id, workers):
+    """The worker that received the task."""
+    return next(worker for worker in workers if task_id in worker.output)
 
 
 def wait_for(condition, *, timeout, worker, what):

@@ -17,7 +17,7 @@ from reports.models import ReportRun, ReportStatus
 from reports.tasks import report_generate
 from tests.factories import UserFactory
 from tests.plans.factories import published_plan_with
-from tests.workers import wait_for
+from tests.workers import holder_of, wait_for, wait_until_ready
 
 from .conftest import stored_files
 
@@ -47,11 +47,12 @@ def results(worker, task_id):
 def test_a_worker_generates_a_report_end_to_end(blackpool, start_worker, media_root):
     area, lead = blackpool
     worker = start_worker()
+    wait_until_ready(worker)
     run, _ = services.report_run_request(area=area, user=lead)
 
     wait_for(
         lambda: run_state(run) == ReportStatus.SUCCEEDED,
-        timeout=120,
+        timeout=300,
         worker=worker,
         what="the report",
     )
@@ -67,10 +68,11 @@ def test_a_worker_generates_a_report_end_to_end(blackpool, start_worker, media_r
 def test_enqueuing_the_same_run_again_does_no_duplicate_work(blackpool, start_worker, media_root):
     area, lead = blackpool
     worker = start_worker(pool="prefork", concurrency=2, WORKER_HOLD_SECONDS=3)
+    wait_until_ready(worker)
     run, _ = services.report_run_request(area=area, user=lead)
     wait_for(
         lambda: run_state(run) == ReportStatus.RUNNING,
-        timeout=60,
+        timeout=300,
         worker=worker,
         what="the run to start",
     )
@@ -81,7 +83,7 @@ def test_enqueuing_the_same_run_again_does_no_duplicate_work(blackpool, start_wo
     assert while_running.get(timeout=60) == "not claimed"
     wait_for(
         lambda: run_state(run) == ReportStatus.SUCCEEDED,
-        timeout=120,
+        timeout=300,
         worker=worker,
         what="the report",
     )
@@ -100,10 +102,11 @@ def test_a_run_whose_worker_dies_mid_task_is_picked_up_again_and_finishes_once(
     area, lead = blackpool
     # The dead worker's claim lapses after the lease (35 s here).
     worker = start_worker(pool="prefork", concurrency=1, WORKER_HOLD_SECONDS=4)
+    wait_until_ready(worker)
     run, _ = services.report_run_request(area=area, user=lead)
     wait_for(
         lambda: run_state(run) == ReportStatus.RUNNING and run.progress == 40,
-        timeout=60,
+        timeout=300,
         worker=worker,
         what="the run to be part done",
     )
@@ -114,7 +117,7 @@ def test_a_run_whose_worker_dies_mid_task_is_picked_up_again_and_finishes_once(
     # task finds its own claim fresh, waits for it to lapse, then finishes.
     wait_for(
         lambda: run_state(run) == ReportStatus.SUCCEEDED,
-        timeout=120,
+        timeout=300,
         worker=worker,
         what="the report after the worker died",
     )
@@ -135,25 +138,27 @@ def test_a_run_whose_whole_worker_is_killed_is_finished_once_by_another_worker(
     blackpool, start_worker, media_root
 ):
     area, lead = blackpool
-    first = start_worker(WORKER_HOLD_SECONDS=4)
+    workers = [start_worker(WORKER_HOLD_SECONDS=4), start_worker(WORKER_HOLD_SECONDS=4)]
+    wait_until_ready(*workers)
     run, _ = services.report_run_request(area=area, user=lead)
     wait_for(
         lambda: run_state(run) == ReportStatus.RUNNING and run.progress == 40,
-        timeout=60,
-        worker=first,
+        timeout=300,
+        worker=workers[0],
         what="the run to be part done",
     )
+    first = holder_of(run.task_id, workers)
+    [second] = [worker for worker in workers if worker is not first]
     first.kill()
     killed_at = timezone.now()
 
-    # The message was never acknowledged: the next worker restores it after
+    # The message was never acknowledged: the other worker restores it after
     # the visibility timeout, by when the dead worker's claim has lapsed.
-    second = start_worker()
     wait_for(
         lambda: run_state(run) == ReportStatus.SUCCEEDED,
-        timeout=start_worker.recovery_seconds + 60,
+        timeout=start_worker.recovery_seconds + 300,
         worker=second,
-        what="the second worker to finish the report",
+        what="the other worker to finish the report",
     )
     assert run.started_at - killed_at <= timedelta(seconds=start_worker.recovery_seconds)
     assert run.attempts == 2
@@ -168,14 +173,15 @@ def test_a_run_whose_message_was_lost_is_swept_back_and_finished_once(
     blackpool, start_worker, media_root
 ):
     area, lead = blackpool
+    worker = start_worker(beat=True)
+    wait_until_ready(worker)
     with mock.patch.object(services, "report_run_enqueue"):
         run, _ = services.report_run_request(area=area, user=lead)
     asked_at = timezone.now()
 
-    worker = start_worker(beat=True)
     wait_for(
         lambda: run_state(run) == ReportStatus.SUCCEEDED,
-        timeout=start_worker.recovery_seconds + 60,
+        timeout=start_worker.recovery_seconds + 300,
         worker=worker,
         what="the sweep to put the report back on the queue",
     )
