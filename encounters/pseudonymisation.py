@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-_UPN_FORMAT = re.compile(r"^[A-HJ-NPQR-Z][0-9]{11}[0-9A-HJ-NPQR-Z]$")
+# The letters are the check letters' alphabet: a UPN with an I, O or S in it
+# is not one (and S once reached check_letter, which has no value for it).
+_UPN_FORMAT = re.compile(r"[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]", re.ASCII)
 
 
 class InvalidUPN(ValueError):
@@ -37,7 +39,7 @@ def check_letter(upn: str) -> str:
 
 def validated_upn(raw: str) -> str:
     upn = normalise_upn(raw)
-    if len(upn) != 13 or not _UPN_FORMAT.match(upn):
+    if not _UPN_FORMAT.fullmatch(upn):
         raise InvalidUPN("UPN must be 13 characters: a letter then 12 digits")
     if check_letter(upn) != upn[0]:
         raise InvalidUPN("UPN check letter is wrong")

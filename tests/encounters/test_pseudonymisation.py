@@ -24,6 +24,8 @@ def test_check_letter_follows_the_dfe_specification():
         ("A801200005001", "check letter"),
         ("B80120000500", "13 characters"),
         ("I801200005001", "13 characters"),
+        ("S801200005001", "13 characters"),
+        ("B80120000500S", "13 characters"),
         ("B80120000X001", "13 characters"),
     ],
 )
