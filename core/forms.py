@@ -164,8 +164,7 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct email address and password.",
         "inactive": "This account has been deactivated.",
         "throttled": (
-            "There have been too many failed attempts to sign in to this account from "
-            "your network. Wait %(wait)s and try again."
+            "There have been too many failed attempts to sign in. Wait %(wait)s and try again."
         ),
     }
 

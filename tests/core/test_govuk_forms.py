@@ -366,6 +366,7 @@ def test_500_page_renders_without_a_request_context():
 def rf_request(db):
     request = RequestFactory().get("/areas/")
     request.user = UserFactory(email="lead@example.org", role=Role.DFE_STAFF)
+    request.user.is_verified = lambda: True  # as django-otp's middleware marks a verified session
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
     return request
