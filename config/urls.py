@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("encounters.urls")),
     path("", include("reports.urls")),
     path("", include("dashboard.urls")),
+    path("", include("releases.urls")),
 ]

@@ -14,6 +14,7 @@ from core.csv_export import csv_download
 from core.csv_upload import CsvFileError
 from core.history import history_for
 from core.views import ScopedViewMixin
+from releases import selectors as release_selectors
 
 from . import publication, selectors, services
 from .academic_years import AcademicYear
@@ -424,17 +425,21 @@ class AreaEncountersView(AreaPageMixin, DetailView):
         return self.area
 
     def get_context_data(self, **kwargs):
+        # The live page is one more publication in the year's series: the
+        # cells the area's releases hid stay hidden (ADR 0011).
+        pattern = release_selectors.series_pattern(area=self.area, year=self.year)
         published = publication.area_coverage(
-            user=self.request.user, area=self.area, year=self.year
+            user=self.request.user, area=self.area, year=self.year, pattern=pattern
         )
         breakdown = publication.area_breakdown(
-            user=self.request.user, area=self.area, year=self.year
+            user=self.request.user, area=self.area, year=self.year, pattern=pattern
         )
         return super().get_context_data(
             year=self.year,
             years=_year_choices(),
             coverage=published,
             breakdown=breakdown,
+            latest_release=release_selectors.latest_published(area=self.area, year=self.year),
             **kwargs,
         )
 
@@ -442,6 +447,9 @@ class AreaEncountersView(AreaPageMixin, DetailView):
 class AreaCoverageCsvView(AreaPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         header, rows = publication.area_coverage_csv(
-            user=request.user, area=self.area, year=self.year
+            user=request.user,
+            area=self.area,
+            year=self.year,
+            pattern=release_selectors.series_pattern(area=self.area, year=self.year),
         )
         return csv_download(f"coverage-{self.area.slug}-{self.year.time_period}.csv", header, rows)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "encounters",
     "reports",
     "dashboard",
+    "releases",
 ]
 
 MIDDLEWARE = [

@@ -87,7 +87,7 @@ def _example_path(route):
     route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).replace("^", "").replace("$", "")
     return "/" + route.replace("<slug:slug>", "blackpool").replace("<int:urn>", "100000").replace(
         "<int:pk>", "1"
-    )
+    ).replace("<int:version>", "1")
 
 
 @pytest.mark.django_db
