@@ -54,7 +54,7 @@ DROP FUNCTION releases_refuse_published_release();
 def _on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
     return run
 

@@ -31,7 +31,7 @@ from core.disclosure import TOTAL_KEY
 
 # No count in these small cohorts comes near it. A bound only narrows what
 # the reader allows, so it can make a figure look pinned, never safe.
-CAP = 40
+CAP = 100
 
 
 @dataclass
@@ -146,7 +146,7 @@ class Reader:
         if cell is not None:
             value = _value(cell)
             if value is not None:
-                self.problem.variable(name, value, value)
+                self.problem.lo[name] = self.problem.hi[name] = value
             elif cell.is_suppressed:
                 self.suppressed.append(name)
         return name
