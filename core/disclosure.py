@@ -454,10 +454,16 @@ def cell_key(row: str, column: str) -> str:
 
 @dataclass(frozen=True)
 class KeyedTable:
-    """A suppressed table and the keys of the entries it hides."""
+    """A suppressed table, the keys of the entries it publishes and of those
+    it hides."""
 
     table: SuppressedTable
+    entries: frozenset[str]
     hidden: frozenset[str]
+
+    def not_yet_hidden(self, keys) -> set[str]:
+        """Which of ``keys`` this table publishes but does not hide."""
+        return (set(keys) & self.entries) - self.hidden
 
     def hides(self, row: str, column: str) -> bool:
         return cell_key(row, column) in self.hidden
@@ -500,12 +506,13 @@ def suppress_keyed_table(
         keep_hidden=[positions[key] for key in keep if key in positions],
         hide_zeros=pattern is not None,
     )
-    hidden = set()
-    for key, (i, j) in positions.items():
-        entry = _entry(suppressed, i, j, len(row_keys), len(column_keys))
-        if entry is not None and entry.is_suppressed:
-            hidden.add(key)
-    return KeyedTable(suppressed, frozenset(hidden))
+    entries = {
+        key: entry
+        for key, (i, j) in positions.items()
+        if (entry := _entry(suppressed, i, j, len(row_keys), len(column_keys))) is not None
+    }
+    hidden = {key for key, entry in entries.items() if entry.is_suppressed}
+    return KeyedTable(suppressed, frozenset(entries), frozenset(hidden))
 
 
 def _entry(table: SuppressedTable, i, j, n_rows, n_cols) -> Cell | None:

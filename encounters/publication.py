@@ -186,8 +186,9 @@ def _coverage_tables(schools, year_groups, pattern):
         wanted["disadvantage:with_four"] |= tables["disadvantage:on_roll"].hidden
         grew = False
         for name, keys in wanted.items():
-            if keys - tables[name].hidden:
-                also_hidden[name] |= keys
+            more = tables[name].not_yet_hidden(keys)
+            if more:
+                also_hidden[name] |= more
                 grew = True
         if not grew:
             coverage = {name: t for name, t in tables.items() if name.startswith("coverage:")}
@@ -333,11 +334,12 @@ def published_breakdown(counts: BreakdownCounts, *, pattern: SeriesPattern | Non
             )
             if total in suppressed[name].hidden
         }
-        grew = wanted_subtotals - subtotals.hidden
+        grew = subtotals.not_yet_hidden(wanted_subtotals)
         also_hidden["breakdown:employers"] |= grew
         for name, keys in wanted.items():
-            if keys - suppressed[name].hidden:
-                also_hidden[name] |= keys
+            more = suppressed[name].not_yet_hidden(keys)
+            if more:
+                also_hidden[name] |= more
                 grew = True
         if not grew:
             break

@@ -7,11 +7,13 @@ from django.db import migrations, models
 
 # A published release, its files and its pre-release list never change,
 # whoever writes to the database (ADR 0011). PostgreSQL only: the SQLite demo
-# relies on the models' save() and delete().
+# relies on the models' save() and delete(). statement_timestamp(), not now():
+# now() is when the transaction began, and a long one would see a release
+# published since as still unpublished.
 FREEZE_SQL = """
 CREATE FUNCTION releases_refuse_published_release() RETURNS trigger AS $$
 BEGIN
-    IF OLD.publish_at <= now() THEN
+    IF OLD.publish_at <= statement_timestamp() THEN
         RAISE EXCEPTION 'release % is published and cannot be changed', OLD.id
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
@@ -29,7 +31,7 @@ BEGIN
         RAISE EXCEPTION 'release files are written once'
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    IF EXISTS (SELECT 1 FROM releases_release WHERE id = release_id AND publish_at <= now()) THEN
+    IF EXISTS (SELECT 1 FROM releases_release WHERE id = release_id AND publish_at <= statement_timestamp()) THEN
         RAISE EXCEPTION 'release % is published and cannot be changed', release_id
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;

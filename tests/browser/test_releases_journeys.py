@@ -52,7 +52,7 @@ def test_pre_release_then_publication_then_correction(
     expect(
         page.get_by_text("Pre-release access: not to be shared before publication")
     ).to_be_visible()
-    expect(page.get_by_role("cell", name="Secondary pupils on roll")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Secondary pupils on roll")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
 

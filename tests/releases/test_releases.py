@@ -88,7 +88,7 @@ def test_a_published_release_refuses_save_and_delete(release):
     ],
 )
 def test_the_database_refuses_to_change_a_published_release(release, lead, sql):
-    services.pre_release_grant(release=release, person=UserFactory(), user=lead)
+    services.pre_release_grant(release=release, person=UserFactory(role=Role.DFE_STAFF), user=lead)
     publication_time_passes(release)
     with (
         pytest.raises((IntegrityError, InternalError)),
