@@ -62,12 +62,21 @@ class ReleasePrepareForm(PublicationTimeForm):
 
 
 class ReleaseCorrectForm(PublicationTimeForm):
-    what_changed = forms.CharField(label="What changed", widget=forms.Textarea(attrs={"rows": 3}))
-    why_changed = forms.CharField(label="Why it changed", widget=forms.Textarea(attrs={"rows": 3}))
+    what_changed = forms.CharField(
+        label="What changed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what changed"},
+    )
+    why_changed = forms.CharField(
+        label="Why it changed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why it changed"},
+    )
     effect_of_change = forms.CharField(
         label="The effect of the change",
         help_text="Which figures moved, and by how much",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the effect of the change"},
     )
 
     field_order = [
@@ -81,5 +90,10 @@ class ReleaseCorrectForm(PublicationTimeForm):
 
 class PreReleaseGrantForm(forms.Form):
     email = forms.EmailField(
-        label="Email address", help_text="The person must already be able to sign in"
+        label="Email address",
+        help_text="The person must already be able to sign in",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
     )
