@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("encounters.urls")),
     path("", include("reports.urls")),
     path("", include("dashboard.urls")),
+    path("", include("releases.urls")),
 ]

@@ -25,6 +25,7 @@ def _navigation(request):
         items.append(("Schools", reverse("areas:school-list")))
     if user.role in (Role.DFE_STAFF, Role.ADMINISTRATOR):
         items.append(("Dashboard", reverse("dashboard:dashboard")))
+    items.append(("Releases", reverse("releases:list")))
     if user.role == Role.ADMINISTRATOR:
         items.append(("Admin", reverse("admin:index")))
     return [

@@ -30,11 +30,17 @@ Decisions (each is tested in tests/core/test_disclosure.py):
   equation and the totals row or column), so it gets complements there too.
   A line containing a count that is not available (None, shown ``x``) has a
   total of ``x``: a sum of the available parts would understate it.
+- **Across publications** (ADR 0011): figures published again for the same
+  area and academic year (a later release, a correction, a live page) form a
+  *series*. ``suppress_keyed_table`` takes the series' ``SeriesPattern``, the
+  cells hidden in any earlier publication, and keeps them hidden; in a series
+  a count still able to grow is protected while it is under the threshold,
+  zero included, so no cell is ever first hidden in a later publication.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -206,6 +212,8 @@ def suppress_table(
     threshold: int | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
+    keep_hidden: Iterable[tuple[int, int]] = (),
+    hide_zeros: bool = False,
 ) -> SuppressedTable:
     """Primary and secondary suppression of a table of counts.
 
@@ -220,7 +228,9 @@ def suppress_table(
 
     1. a row or column whose only unknown is suppressed gets a complementary
        suppression: its smallest non-zero shown part, else its total, else a
-       zero part;
+       zero part; so does a line with a shown total whose hidden parts are
+       all zeros (hidden zeros, ``hide_zeros``), which would add up to
+       nothing and so be known;
     2. a suppressed entry that is the only link between two groups of
        unknowns (a bridge in the graph of rows and columns joined by unknown
        entries) gets a complement joining the two groups, chosen the same way
@@ -229,6 +239,10 @@ def suppress_table(
     Every step hides one more entry, so the loop ends. Bounds (a hidden count
     is at least 0, a primary-suppressed one at most threshold - 1) can still
     narrow a hidden value; exact recovery is what this rules out.
+
+    ``keep_hidden`` are grid positions (totals at index n_rows or n_cols)
+    hidden whatever their value: cells an earlier publication hid, or totals
+    another table hides. ``hide_zeros`` protects zeros like small counts.
     """
     threshold = _threshold(threshold)
     body = [list(row) for row in counts]
@@ -249,11 +263,13 @@ def suppress_table(
 
     grid = _augmented_grid(body)
     shown = _shown_entries(n_rows, n_cols, row_totals, column_totals)
+    keep_hidden = set(keep_hidden)
+    lowest_shown = 0 if hide_zeros else 1
     state = {}
     for position, value in grid.items():
         if position not in shown or value is None:
             state[position] = _UNKNOWN
-        elif 0 < value < threshold:
+        elif lowest_shown <= value < threshold or position in keep_hidden:
             state[position] = _HIDDEN
         else:
             state[position] = _SHOWN
@@ -324,10 +340,22 @@ def _secondary_suppression(grid, state, n_rows, n_cols):
         value = grid[position]
         return (value == 0, (i == n_rows) + (j == n_cols), value, position)
 
+    def hides_only_zeros(line):
+        # Its total shown, its hidden parts add up to 0: each of them is 0
+        # (counts are never negative).
+        *parts, total = line
+        hidden = [p for p in parts if state[p] == _HIDDEN]
+        return (
+            state[total] == _SHOWN
+            and hidden
+            and all(state[p] != _UNKNOWN for p in parts)
+            and sum(grid[p] for p in hidden) == 0
+        )
+
     while True:
         for line in lines:
             unknown = [p for p in line if state[p] != _SHOWN]
-            if len(unknown) == 1 and state[unknown[0]] == _HIDDEN:
+            if (len(unknown) == 1 and state[unknown[0]] == _HIDDEN) or hides_only_zeros(line):
                 candidates = [p for p in line if state[p] == _SHOWN]
                 state[min(candidates, key=line_key(line))] = _HIDDEN
                 break
@@ -383,3 +411,118 @@ def _first_hidden_bridge_cut(state, n_rows, n_cols):
 
         return (*split(side_a), *split(side_b))
     return None
+
+
+# --- Series of publications (ADR 0011) ----------------------------------------
+
+TOTAL_KEY = "Total"
+
+
+@dataclass(frozen=True)
+class SeriesPattern:
+    """The cells hidden in the publications of one series so far.
+
+    ``hidden`` maps a table's name ("coverage:on_roll") to the keys of its
+    hidden entries: "row|column", with ``TOTAL_KEY`` for a total. Keys name
+    what a cell counts (a school's URN and a year group), not where it sits,
+    so a pattern survives a table gaining or reordering rows.
+    """
+
+    hidden: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def empty(cls) -> SeriesPattern:
+        return cls({})
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Sequence[str]]) -> SeriesPattern:
+        return cls({table: frozenset(keys) for table, keys in data.items()})
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {table: sorted(keys) for table, keys in sorted(self.hidden.items()) if keys}
+
+    def in_table(self, table: str) -> frozenset[str]:
+        return self.hidden.get(table, frozenset())
+
+    def union(self, other: SeriesPattern) -> SeriesPattern:
+        tables = set(self.hidden) | set(other.hidden)
+        return SeriesPattern(
+            {table: self.in_table(table) | other.in_table(table) for table in tables}
+        )
+
+
+def cell_key(row: str, column: str) -> str:
+    return f"{row}|{column}"
+
+
+@dataclass(frozen=True)
+class KeyedTable:
+    """A suppressed table, the keys of the entries it publishes and of those
+    it hides."""
+
+    table: SuppressedTable
+    entries: frozenset[str]
+    hidden: frozenset[str]
+
+    def not_yet_hidden(self, keys) -> set[str]:
+        """Which of ``keys`` this table publishes but does not hide."""
+        return (set(keys) & self.entries) - self.hidden
+
+    def hides(self, row: str, column: str) -> bool:
+        return cell_key(row, column) in self.hidden
+
+
+def suppress_keyed_table(
+    counts: Sequence[Sequence[int | None]],
+    *,
+    row_keys: Sequence[str],
+    column_keys: Sequence[str],
+    pattern: SeriesPattern | None,
+    table: str,
+    also_hidden: Iterable[str] = (),
+    threshold: int | None = None,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> KeyedTable:
+    """``suppress_table`` with its entries named, inside a series.
+
+    ``pattern`` None is a one-off publication (a school's own pages): zeros
+    are shown and nothing is carried over. Otherwise the entries the series
+    has hidden in ``table`` stay hidden, zeros are protected, and so are the
+    keys in ``also_hidden`` (totals that another table of the same
+    publication hides)."""
+    rows = [*row_keys, TOTAL_KEY]
+    columns = [*column_keys, TOTAL_KEY]
+    keep = set(also_hidden)
+    if pattern is not None:
+        keep |= pattern.in_table(table)
+    positions = {
+        cell_key(row, column): (i, j)
+        for i, row in enumerate(rows)
+        for j, column in enumerate(columns)
+    }
+    suppressed = suppress_table(
+        counts,
+        threshold=threshold,
+        row_totals=row_totals,
+        column_totals=column_totals,
+        keep_hidden=[positions[key] for key in keep if key in positions],
+        hide_zeros=pattern is not None,
+    )
+    entries = {
+        key: entry
+        for key, (i, j) in positions.items()
+        if (entry := _entry(suppressed, i, j, len(row_keys), len(column_keys))) is not None
+    }
+    hidden = {key for key, entry in entries.items() if entry.is_suppressed}
+    return KeyedTable(suppressed, frozenset(entries), frozenset(hidden))
+
+
+def _entry(table: SuppressedTable, i, j, n_rows, n_cols) -> Cell | None:
+    if i < n_rows and j < n_cols:
+        return table.rows[i][j]
+    if i < n_rows:
+        return table.row_totals[i] if table.row_totals else None
+    if j < n_cols:
+        return table.column_totals[j] if table.column_totals else None
+    return table.grand_total

@@ -35,6 +35,7 @@ from core.api import IntegerFilter, ScopedAPIMixin, ScopedReadOnlyViewSet
 from core.disclosure import NOT_APPLICABLE, NOT_AVAILABLE, Cell
 from core.roles import Role
 from core.scoping import visible_to
+from releases import selectors as release_selectors
 
 from . import publication, selectors, services
 from .academic_years import AcademicYear
@@ -486,7 +487,12 @@ class AreaCoverageViewSet(CoverageViewSet):
     def retrieve(self, request, *args, **kwargs):
         area = self.get_object()
         year = _year_from(request)
-        published = publication.area_coverage(user=request.user, area=area, year=year)
+        published = publication.area_coverage(
+            user=request.user,
+            area=area,
+            year=year,
+            pattern=release_selectors.series_pattern(area=area, year=year),
+        )
         return Response(self.get_serializer(_area_coverage(area, published, year)).data)
 
 

@@ -14,15 +14,19 @@ from core.charts import bar_chart
 from core.disclosure import (
     NOT_APPLICABLE,
     SUPPRESSED,
+    TOTAL_KEY,
     Cell,
+    SeriesPattern,
+    cell_key,
     count_cell,
     rate_cell,
-    suppress_table,
+    suppress_keyed_table,
 )
 from core.ees import DataSet, Filter, Indicator
+from partners.models import EMPLOYER_KINDS, Organisation, OrganisationKind
 
 from . import selectors
-from .models import FIRST_SECONDARY_YEAR, Programme, YearGroup, year_group_label
+from .models import FIRST_SECONDARY_YEAR, EncounterType, Programme, YearGroup, year_group_label
 from .selectors import CoverageRow
 
 MEASURES = (
@@ -54,41 +58,43 @@ def _gap(disadvantaged: Cell, others: Cell) -> Cell:
     return Cell(others.value - disadvantaged.value)
 
 
-def area_coverage(*, user, area, year, schools=None):
+def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | None = None):
     """Coverage by school and secondary year group, suppressed.
 
     ``schools`` is the per-school coverage to publish, by default read from
     attendance (encounters.selectors.area_coverage); reports pass the same
-    figures from the summary tables (dashboard.selectors.area_school_coverage)."""
+    figures from the summary tables (dashboard.selectors.area_school_coverage).
+
+    ``pattern`` is the series the figures belong to (ADR 0011): the cells
+    hidden by the area's earlier releases of the year stay hidden. In a
+    series every secondary year group has a column, so a year group's first
+    pupil never adds a column. The result's "pattern" is what this
+    publication hides."""
     if schools is None:
         schools = selectors.area_coverage(user=user, area=area, year=year)
-    year_groups = sorted(
-        {
-            row.year_group
-            for school in schools
-            for row in school["rows"]
-            if row.year_group >= FIRST_SECONDARY_YEAR
-        }
-    )
-    by_key = {
-        (i, row.year_group): row for i, school in enumerate(schools) for row in school["rows"]
-    }
-
-    def grid(measure, group="all"):
-        return [
-            [
-                getattr(getattr(by_key[(i, y)], group), measure) if (i, y) in by_key else 0
-                for y in year_groups
-            ]
-            for i in range(len(schools))
-        ]
-
+    if pattern is not None:
+        year_groups = [y for y in YearGroup.values if y >= FIRST_SECONDARY_YEAR]
+    else:
+        year_groups = sorted(
+            {
+                row.year_group
+                for school in schools
+                for row in school["rows"]
+                if row.year_group >= FIRST_SECONDARY_YEAR
+            }
+        )
     tables = {}
+    disadvantage = []
+    hidden = SeriesPattern.empty()
     if schools and year_groups:
-        suppressed = {measure: suppress_table(grid(measure)) for measure, _ in MEASURES}
+        coverage, by_group = _coverage_tables(schools, year_groups, pattern)
+        hidden = SeriesPattern(
+            {name: keyed.hidden for name, keyed in (coverage | by_group).items()}
+        )
+        suppressed = {measure: coverage[f"coverage:{measure}"].table for measure, _ in MEASURES}
+        base = suppressed["on_roll"]
         for measure, label in MEASURES:
             table = suppressed[measure]
-            base = suppressed["on_roll"]
 
             def published(cell, denominator, measure=measure):
                 return PublishedCell(
@@ -113,35 +119,98 @@ def area_coverage(*, user, area, year, schools=None):
                 ],
                 "grand_total": published(table.grand_total, base.grand_total),
             }
+        disadvantage = _disadvantage_rows(by_group, year_groups)
     return {
         "year_groups": [(y, year_group_label(y)) for y in year_groups],
         "tables": [tables[m] for m, _ in MEASURES if m in tables],
         "by_measure": tables,
-        "disadvantage": _disadvantage(schools, year_groups),
+        "disadvantage": disadvantage,
+        "pattern": hidden,
     }
 
 
-def _disadvantage(schools, year_groups):
+GROUPS = ("disadvantaged", "others")
+# The disadvantage table splits these coverage tables' year-group totals.
+SPLIT_MEASURES = ("on_roll", "with_four")
+
+
+def _coverage_tables(schools, year_groups, pattern):
+    """The coverage tables and the disadvantage tables, suppressed together.
+
+    Two links between them let one table give another's hidden entry away,
+    so an entry hidden in one is hidden in the other, until none hides more:
+    a disadvantage table's year-group totals and grand total are the
+    coverage table's (the disadvantaged and the others add up to all
+    pupils); and pupils with encounters are among the pupils on roll, so a
+    shown count of them would bound a hidden count on roll from below."""
+    by_key = {
+        (i, row.year_group): row for i, school in enumerate(schools) for row in school["rows"]
+    }
+    school_keys = [str(school["school"].urn) for school in schools]
+    year_keys = [str(y) for y in year_groups]
+
+    def count(i, y, group, measure):
+        row = by_key.get((i, y))
+        return getattr(getattr(row, group), measure) if row else 0
+
+    grids = {
+        f"coverage:{measure}": (
+            [[count(i, y, "all", measure) for y in year_groups] for i in range(len(schools))],
+            school_keys,
+        )
+        for measure, _ in MEASURES
+    } | {
+        f"disadvantage:{measure}": (
+            [
+                [sum(count(i, y, group, measure) for i in range(len(schools))) for y in year_groups]
+                for group in GROUPS
+            ],
+            GROUPS,
+        )
+        for measure in SPLIT_MEASURES
+    }
+    also_hidden = {name: set() for name in grids}
+    while True:
+        tables = {
+            name: suppress_keyed_table(
+                grid,
+                row_keys=row_keys,
+                column_keys=year_keys,
+                pattern=pattern,
+                table=name,
+                also_hidden=also_hidden[name],
+            )
+            for name, (grid, row_keys) in grids.items()
+        }
+        wanted = {name: set() for name in grids}
+        for measure in SPLIT_MEASURES:
+            coverage, split = f"coverage:{measure}", f"disadvantage:{measure}"
+            wanted[split] |= _area_totals(tables[coverage].hidden)
+            wanted[coverage] |= _area_totals(tables[split].hidden)
+        for measure in ("with_one", "with_four"):
+            wanted[f"coverage:{measure}"] |= tables["coverage:on_roll"].hidden
+        wanted["disadvantage:with_four"] |= tables["disadvantage:on_roll"].hidden
+        grew = False
+        for name, keys in wanted.items():
+            more = tables[name].not_yet_hidden(keys)
+            if more:
+                also_hidden[name] |= more
+                grew = True
+        if not grew:
+            coverage = {name: t for name, t in tables.items() if name.startswith("coverage:")}
+            by_group = {name: t for name, t in tables.items() if name.startswith("disadvantage:")}
+            return coverage, by_group
+
+
+def _area_totals(keys):
+    """The year-group totals and grand total among a table's hidden keys."""
+    return {key for key in keys if key.startswith(f"{TOTAL_KEY}|")}
+
+
+def _disadvantage_rows(by_group, year_groups):
     """Disadvantaged pupils and others by year group, area-wide, and the gap."""
-    totals = {}
-    for school in schools:
-        for row in school["rows"]:
-            if row.year_group in year_groups:
-                entry = totals.setdefault(
-                    row.year_group, {"disadvantaged": [0, 0], "others": [0, 0]}
-                )
-                for group in ("disadvantaged", "others"):
-                    counts = getattr(row, group)
-                    entry[group][0] += counts.on_roll
-                    entry[group][1] += counts.with_four
-    if not year_groups:
-        return []
-    on_roll = suppress_table(
-        [[totals[y][g][0] for y in year_groups] for g in ("disadvantaged", "others")]
-    )
-    with_four = suppress_table(
-        [[totals[y][g][1] for y in year_groups] for g in ("disadvantaged", "others")]
-    )
+    on_roll = by_group["disadvantage:on_roll"].table
+    with_four = by_group["disadvantage:with_four"].table
     rows = []
     for j, y in enumerate(year_groups):
         rates = [_rate(with_four.rows[g][j], on_roll.rows[g][j]) for g in (0, 1)]
@@ -158,49 +227,180 @@ def _disadvantage(schools, year_groups):
     return rows
 
 
-def _suppressed_list(rows, key):
-    table = suppress_table([[row[key]] for row in rows], row_totals=False, column_totals=True)
-    return [cells[0] for cells in table.rows], table.column_totals[0]
+@dataclass(frozen=True)
+class BreakdownCounts:
+    """Pupil encounters (one per pupil per encounter) this year, counted by
+    type, by programme and by employer (an encounter with two employers
+    counts for each). ``*_encounters`` are the encounters behind each row.
+    Keys are labels; employers are (name, is_cornerstone)."""
+
+    by_type: dict[str, int]
+    by_programme: dict[str, int]
+    by_employer: dict[tuple[str, bool], int]
+    type_encounters: dict[str, int]
+    programme_encounters: dict[str, int]
+    employer_encounters: dict[tuple[str, bool], int]
 
 
-def area_breakdown(*, user, area, year):
+def area_breakdown(*, user, area, year, pattern: SeriesPattern | None = None):
     """Pupil encounters by type, programme and employer, suppressed, and the
-    cornerstone employers' share of employer encounters."""
+    cornerstone employers' share of pupil encounters with employers.
+
+    In a series (``pattern``) every encounter type, programme and employer
+    has a row, zero or not, so a row appearing never gives a count away."""
     data = selectors.area_encounter_breakdown(user=user, area=area, year=year)
     programmes = dict(Programme.choices)
 
-    def listing(rows, label):
-        if not rows:
-            return {"rows": [], "total": Cell(0)}
-        cells, total = _suppressed_list(rows, "n")
-        return {
-            "rows": [
-                {"label": label(row), "pupils": cell, "encounters": row["encounters"]}
-                for row, cell in zip(rows, cells, strict=True)
-            ],
-            "total": total,
-        }
+    def counted(rows, key):
+        return {key(row): row["n"] for row in rows}, {key(row): row["encounters"] for row in rows}
 
-    share = data["cornerstone"]
-    return {
-        "by_type": listing(data["by_type"], lambda r: r["encounter__encounter_type__name"]),
-        "by_programme": listing(
-            data["by_programme"], lambda r: programmes.get(r["encounter__delivered_through"])
+    by_type, type_encounters = counted(
+        data["by_type"], lambda r: r["encounter__encounter_type__name"]
+    )
+    by_programme, programme_encounters = counted(
+        data["by_programme"], lambda r: programmes.get(r["encounter__delivered_through"])
+    )
+    by_employer, employer_encounters = counted(
+        data["by_employer"],
+        lambda r: (
+            r["encounter__employers__name"],
+            r["encounter__employers__kind"] == OrganisationKind.CORNERSTONE_EMPLOYER,
         ),
-        "by_employer": listing(
-            data["by_employer"],
-            lambda r: (
-                r["encounter__employers__name"]
-                + (
-                    " (cornerstone)"
-                    if r["encounter__employers__kind"] == "cornerstone_employer"
-                    else ""
-                )
-            ),
+    )
+    if pattern is not None:
+        by_type = dict.fromkeys(EncounterType.objects.values_list("name", flat=True), 0) | by_type
+        by_programme = dict.fromkeys(programmes.values(), 0) | by_programme
+        employers = Organisation.objects.filter(kind__in=EMPLOYER_KINDS).values_list("name", "kind")
+        by_employer = {
+            (name, kind == OrganisationKind.CORNERSTONE_EMPLOYER): 0 for name, kind in employers
+        } | by_employer
+    return published_breakdown(
+        BreakdownCounts(
+            by_type=by_type,
+            by_programme=by_programme,
+            by_employer=by_employer,
+            type_encounters=type_encounters,
+            programme_encounters=programme_encounters,
+            employer_encounters=employer_encounters,
         ),
-        "cornerstone_share": rate_cell(share["with_cornerstone"], share["with_employer"]),
-        "employer_encounters": count_cell(share["with_employer"]),
+        pattern=pattern,
+    )
+
+
+def published_breakdown(counts: BreakdownCounts, *, pattern: SeriesPattern | None):
+    """The breakdown lists as published, suppressed together.
+
+    The lists by type and by programme count the same pupil encounters, so
+    their totals are one figure. The employer list has a subtotal for the
+    cornerstone employers and one for the others; the share sentence is the
+    first subtotal over the total, so it is shown exactly when both are, and
+    "of N" is the list's total: the sentence can say nothing the list hides.
+    """
+    cornerstone = {name: n for (name, flag), n in counts.by_employer.items() if flag}
+    others = {name: n for (name, flag), n in counts.by_employer.items() if not flag}
+    lists = {
+        "breakdown:by_type": counts.by_type,
+        "breakdown:by_programme": counts.by_programme,
+        "breakdown:cornerstone_employers": cornerstone,
+        "breakdown:other_employers": others,
     }
+    # Entries that must be hidden in a list because another list or the
+    # employers' subtotal line hides the same figure.
+    also_hidden = {name: set() for name in [*lists, "breakdown:employers"]}
+    total = cell_key(TOTAL_KEY, "n")
+    while True:
+        suppressed = {
+            name: _suppressed_list(rows, name, pattern, also_hidden[name])
+            for name, rows in lists.items()
+        }
+        subtotals = suppress_keyed_table(
+            [[sum(cornerstone.values()), sum(others.values())]],
+            row_keys=["employers"],
+            column_keys=["cornerstone", "other"],
+            pattern=pattern,
+            table="breakdown:employers",
+            also_hidden=also_hidden["breakdown:employers"],
+            column_totals=False,
+        )
+        wanted = {
+            "breakdown:by_type": suppressed["breakdown:by_programme"].hidden & {total},
+            "breakdown:by_programme": suppressed["breakdown:by_type"].hidden & {total},
+            "breakdown:cornerstone_employers": (
+                {total} if subtotals.hides("employers", "cornerstone") else set()
+            ),
+            "breakdown:other_employers": (
+                {total} if subtotals.hides("employers", "other") else set()
+            ),
+        }
+        wanted_subtotals = {
+            cell_key("employers", column)
+            for column, name in (
+                ("cornerstone", "breakdown:cornerstone_employers"),
+                ("other", "breakdown:other_employers"),
+            )
+            if total in suppressed[name].hidden
+        }
+        grew = subtotals.not_yet_hidden(wanted_subtotals)
+        also_hidden["breakdown:employers"] |= grew
+        for name, keys in wanted.items():
+            more = suppressed[name].not_yet_hidden(keys)
+            if more:
+                also_hidden[name] |= more
+                grew = True
+        if not grew:
+            break
+
+    def listing(name, encounters, label=lambda key: key):
+        keyed = suppressed[name]
+        rows = [
+            {
+                "label": label(key),
+                "pupils": keyed.table.rows[i][0],
+                "encounters": encounters.get(key, 0),
+            }
+            for i, key in enumerate(lists[name])
+        ]
+        return {"rows": rows, "total": keyed.table.column_totals[0] if rows else Cell(0)}
+
+    employer_total = subtotals.table.row_totals[0]
+    cornerstone_subtotal, other_subtotal = subtotals.table.rows[0]
+    cornerstone_rows = listing(
+        "breakdown:cornerstone_employers",
+        {name: n for (name, flag), n in counts.employer_encounters.items() if flag},
+        lambda name: f"{name} (cornerstone)",
+    )["rows"]
+    other_rows = listing(
+        "breakdown:other_employers",
+        {name: n for (name, flag), n in counts.employer_encounters.items() if not flag},
+    )["rows"]
+    return {
+        "by_type": listing("breakdown:by_type", counts.type_encounters),
+        "by_programme": listing("breakdown:by_programme", counts.programme_encounters),
+        "by_employer": {
+            "rows": cornerstone_rows + other_rows,
+            "cornerstone_total": cornerstone_subtotal,
+            "other_total": other_subtotal,
+            "total": employer_total,
+        },
+        "cornerstone_share": _rate(cornerstone_subtotal, employer_total),
+        "employer_encounters": employer_total,
+        "pattern": SeriesPattern(
+            {name: keyed.hidden for name, keyed in suppressed.items()}
+            | {"breakdown:employers": subtotals.hidden}
+        ),
+    }
+
+
+def _suppressed_list(rows, name, pattern, also_hidden):
+    return suppress_keyed_table(
+        [[n] for n in rows.values()],
+        row_keys=list(rows),
+        column_keys=["n"],
+        pattern=pattern,
+        table=name,
+        also_hidden=also_hidden,
+        row_totals=False,
+    )
 
 
 COVERAGE_FILTERS = (Filter("year_group", "Year group", "Filter by year group"),)
@@ -243,11 +443,12 @@ def coverage_footnotes(year, today=None) -> tuple[str, ...]:
     return ()
 
 
-def area_coverage_data_set(*, user, area, year) -> DataSet:
+def area_coverage_data_set(*, user, area, year, pattern: SeriesPattern | None = None) -> DataSet:
     """Open data (EES): a row per school and year group, per school and for
-    the area, suppressed as on the page. An area with no schools still has
-    its area rows, each secondary year group with no pupils."""
-    published = area_coverage(user=user, area=area, year=year)
+    the area, suppressed as on the page (in the same series, ``pattern``). An
+    area with no schools still has its area rows, each secondary year group
+    with no pupils."""
+    published = area_coverage(user=user, area=area, year=year, pattern=pattern)
     tables = published["by_measure"]
     data_set = DataSet(
         name=f"encounter-coverage-{area.slug}-{year.time_period}",

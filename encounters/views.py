@@ -15,6 +15,7 @@ from core.ees import DataSetDownloadMixin
 from core.history import history_for
 from core.imports import CsvFileError
 from core.views import PublicViewMixin, ScopedViewMixin
+from releases import selectors as release_selectors
 
 from . import method, publication, selectors, services
 from .academic_years import AcademicYear
@@ -445,11 +446,14 @@ class AreaEncountersView(AreaPageMixin, DetailView):
         return self.area
 
     def get_context_data(self, **kwargs):
+        # The live page is one more publication in the year's series: the
+        # cells the area's releases hid stay hidden (ADR 0011).
+        pattern = release_selectors.series_pattern(area=self.area, year=self.year)
         published = publication.area_coverage(
-            user=self.request.user, area=self.area, year=self.year
+            user=self.request.user, area=self.area, year=self.year, pattern=pattern
         )
         breakdown = publication.area_breakdown(
-            user=self.request.user, area=self.area, year=self.year
+            user=self.request.user, area=self.area, year=self.year, pattern=pattern
         )
         return super().get_context_data(
             year=self.year,
@@ -457,6 +461,7 @@ class AreaEncountersView(AreaPageMixin, DetailView):
             year_query=f"?year={self.year.start_year}",
             coverage=published,
             breakdown=breakdown,
+            latest_release=release_selectors.latest_published(area=self.area, year=self.year),
             **kwargs,
         )
 
@@ -465,7 +470,10 @@ class AreaCoverageDataView(AreaPageMixin, DataSetDownloadMixin, View):
     def get_data_sets(self):
         return [
             publication.area_coverage_data_set(
-                user=self.request.user, area=self.area, year=self.year
+                user=self.request.user,
+                area=self.area,
+                year=self.year,
+                pattern=release_selectors.series_pattern(area=self.area, year=self.year),
             )
         ]
 

@@ -35,7 +35,11 @@ COUNTRY_CODE = "E92000001"
 COUNTRY_NAME = "England"
 
 
-def report_snapshot(*, area, period_start: date, period_end: date, generated_at: datetime) -> dict:
+def report_snapshot(
+    *, area, period_start: date, period_end: date, generated_at: datetime, disclosure_pattern=None
+) -> dict:
+    """``disclosure_pattern``: the series a release publishes the report in
+    (core.disclosure.SeriesPattern, ADR 0011); None for a report run."""
     reader = report_reader()
     plan = plan_selectors.plan_published(user=reader, area=area)
     priorities = (
@@ -62,7 +66,9 @@ def report_snapshot(*, area, period_start: date, period_end: date, generated_at:
         },
         "plan": _plan(plan),
         "priorities": [_priority(item) for item in priorities],
-        "encounters": _encounter_coverage(area=area, period_end=period_end, reader=reader),
+        "encounters": _encounter_coverage(
+            area=area, period_end=period_end, reader=reader, pattern=disclosure_pattern
+        ),
         "funding": _funding(area=area, reader=reader, period_end=period_end),
     }
 
@@ -202,7 +208,7 @@ def _action(item) -> dict:
 COVERAGE_MEASURES = ("on_roll", "with_one", "with_four")
 
 
-def _encounter_coverage(*, area, period_end, reader) -> dict:
+def _encounter_coverage(*, area, period_end, reader, pattern=None) -> dict:
     """Coverage of the area's secondary pupils in the academic year the
     period ends in, as published outside a school (disclosure control
     applied by encounters.publication, the same figures as the area's
@@ -214,7 +220,7 @@ def _encounter_coverage(*, area, period_end, reader) -> dict:
 
     year = AcademicYear.of(period_end)
     schools = area_school_coverage(user=reader, area=area, year=year, as_at=period_end)
-    published = area_coverage(user=reader, area=area, year=year, schools=schools)
+    published = area_coverage(user=reader, area=area, year=year, schools=schools, pattern=pattern)
     section = {
         "academic_year": year.label,
         "time_period": year.time_period,

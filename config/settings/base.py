@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "encounters",
     "reports",
     "dashboard",
+    "releases",
 ]
 
 MIDDLEWARE = [

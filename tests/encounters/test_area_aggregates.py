@@ -114,7 +114,9 @@ def test_breakdown_by_type_employer_and_cornerstone_share(client, users, area, s
     # next-smallest figure is hidden too.
     assert employers == {"EDF Energy (cornerstone)": "c", "Local Garage": "c"}
     assert str(breakdown["by_employer"]["total"]) == "12"
-    assert str(breakdown["cornerstone_share"]) == "75.0"
+    # 75.0% of 12 would say the cornerstone employers had 9 and so give the
+    # other employers' 3 back: the share is hidden with the subtotal it is.
+    assert str(breakdown["cornerstone_share"]) == "c"
 
 
 @pytest.mark.parametrize("n", [1, 40])
@@ -125,5 +127,7 @@ def test_area_page_runs_a_constant_number_of_queries(
         school = SchoolFactory(area=area)
         cohort(school, n, 9, reached=n // 2, encounters=2)
     client.force_login(users[Role.DFE_STAFF])
-    with django_assert_max_num_queries(13):
+    # Two of the queries read the year's releases (the pattern the page keeps and
+    # the latest release it names).
+    with django_assert_max_num_queries(15):
         assert client.get(f"/areas/{area.slug}/encounters/").status_code == 200

@@ -1,0 +1,91 @@
+"""Reads for releases. Who sees a release:
+
+- once published, every signed-in user (published statistics are
+  disclosure-controlled and meant to be read; ADR 0011);
+- before then, the people on its pre-release access list, and those who
+  manage the area's releases (its area lead, DfE staff, administrators),
+  each within their scope (core.scoping).
+"""
+
+import json
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from core.disclosure import SeriesPattern
+from core.models import Role
+from core.scoping import visible_to
+
+from .models import Release, ReleaseFileKind, ReleaseStage
+from .permissions import RELEASE_MANAGER_ROLES
+
+
+def releases_visible_to(*, user, now=None):
+    now = now or timezone.now()
+    if not user.is_authenticated or not user.is_active:
+        return Release.objects.none()
+    published = Q(publish_at__lte=now)
+    in_scope = visible_to(Release.objects.all(), user)
+    if user.role in RELEASE_MANAGER_ROLES:
+        managed = in_scope
+        if user.role == Role.AREA_LEAD:
+            managed = in_scope.filter(area=user.area_id)
+        early = Q(pk__in=managed.values("pk")) | Q(pre_release__user=user)
+    else:
+        early = Q(pre_release__user=user)
+    return Release.objects.filter(published | early).distinct().select_related("area")
+
+
+def release_versions(*, user, area_slug: str, period: str, now=None) -> list[Release]:
+    """Every version of one release the user may see, newest first; 404 if
+    none."""
+    versions = [
+        release
+        for release in releases_visible_to(user=user, now=now)
+        .filter(area__slug=area_slug)
+        .order_by("-version")
+        if release.period_slug == period
+    ]
+    if not versions:
+        raise Http404("No such release")
+    return versions
+
+
+def release_stage(release: Release, versions: list[Release], now=None) -> ReleaseStage:
+    """Pre-release, published, or superseded (a later version is published)."""
+    now = now or timezone.now()
+    if not release.is_published(now):
+        return ReleaseStage.PRE_RELEASE
+    if any(v.version > release.version and v.is_published(now) for v in versions):
+        return ReleaseStage.SUPERSEDED
+    return ReleaseStage.PUBLISHED
+
+
+def series_pattern(*, area, year) -> SeriesPattern | None:
+    """The cells hidden by the area's releases of the academic year so far,
+    published or not yet (pre-release readers have seen those too); None if
+    there are none, when figures are published afresh."""
+    patterns = Release.objects.filter(area=area, academic_year=year.start_year).values_list(
+        "suppression_pattern", flat=True
+    )
+    result = None
+    for pattern in patterns:
+        result = SeriesPattern.from_json(pattern).union(result or SeriesPattern.empty())
+    return result
+
+
+def latest_published(*, area, year, now=None) -> Release | None:
+    return (
+        Release.objects.filter(
+            area=area, academic_year=year.start_year, publish_at__lte=now or timezone.now()
+        )
+        .order_by("-period_end", "-version")
+        .first()
+    )
+
+
+def dashboard_figures(release: Release) -> list[dict]:
+    """The frozen dashboard figures of the release (label, value)."""
+    file = release.files.filter(kind=ReleaseFileKind.DASHBOARD).first()
+    return json.loads(bytes(file.content)) if file else []

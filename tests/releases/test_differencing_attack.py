@@ -1,0 +1,275 @@
+"""No suppressed figure can be recovered by differencing (ADR 0011).
+
+Hypothesis builds small cohorts (counts of 1 to 4 are common), publishes a
+release, lets one pupil change, publishes the next release, lets one more
+change, and shows the live page. The reader in tests/releases/attacker.py
+writes every figure of all three down (tables, totals, rates, the share
+sentence and its "of N", across the coverage, disadvantage and breakdown
+tables) and solves for each suppressed one. Nothing may be pinned.
+
+The same reader, run against suppression recomputed for each publication
+on its own (the old way), recovers figures: the check can fail.
+"""
+
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.disclosure import SeriesPattern, rate_cell
+from encounters.models import year_group_label
+from encounters.publication import BreakdownCounts, area_coverage, published_breakdown
+from encounters.selectors import CoverageCounts, CoverageRow
+from tests.releases.attacker import Reader, observe_breakdown, observe_coverage
+
+SCHOOLS = [
+    SimpleNamespace(urn=100001, name="North Academy"),
+    SimpleNamespace(urn=100002, name="South School"),
+]
+YEARS = (7, 8, 9)
+TYPES = ("Careers talk", "Workplace visit", "Mentoring")
+PROGRAMMES = ("Careers & Enterprise Company", "School's own")
+EMPLOYERS = (("EDF Energy", True), ("GCHQ", True), ("Local Garage", False), ("Town Bakery", False))
+
+
+@dataclass(frozen=True)
+class Pupil:
+    school: int
+    year: int
+    disadvantaged: bool
+    encounters: int
+
+
+@dataclass(frozen=True)
+class Attendance:
+    kind: int
+    programme: int
+    employer: int | None
+
+
+def coverage_input(pupils):
+    """The per-school coverage encounters.selectors.area_coverage returns."""
+    schools = []
+    for s, school in enumerate(SCHOOLS):
+        rows = []
+        for year in YEARS:
+            cohort = [p for p in pupils if p.school == s and p.year == year]
+            if not cohort:
+                continue
+
+            def counts(group):
+                return CoverageCounts(
+                    on_roll=len(group),
+                    with_one=sum(p.encounters >= 1 for p in group),
+                    with_four=sum(p.encounters >= 4 for p in group),
+                )
+
+            rows.append(
+                CoverageRow(
+                    year_group=year,
+                    label=year_group_label(year),
+                    all=counts(cohort),
+                    disadvantaged=counts([p for p in cohort if p.disadvantaged]),
+                    others=counts([p for p in cohort if not p.disadvantaged]),
+                )
+            )
+        if rows:
+            schools.append({"school": school, "rows": rows, "total": None})
+    return schools
+
+
+def breakdown_input(attendances, *, every_row):
+    def count(values, key):
+        counted = {}
+        for a in attendances:
+            k = key(a)
+            if k is not None:
+                counted[k] = counted.get(k, 0) + 1
+        if every_row:
+            counted = dict.fromkeys(values, 0) | counted
+        return counted
+
+    by_type = count(TYPES, lambda a: TYPES[a.kind])
+    by_programme = count(PROGRAMMES, lambda a: PROGRAMMES[a.programme])
+    by_employer = count(EMPLOYERS, lambda a: None if a.employer is None else EMPLOYERS[a.employer])
+    return BreakdownCounts(
+        by_type=by_type,
+        by_programme=by_programme,
+        by_employer=by_employer,
+        type_encounters=by_type,
+        programme_encounters=by_programme,
+        employer_encounters=by_employer,
+    )
+
+
+pupils = st.lists(
+    st.builds(
+        Pupil,
+        school=st.integers(0, len(SCHOOLS) - 1),
+        year=st.sampled_from(YEARS),
+        disadvantaged=st.booleans(),
+        encounters=st.integers(0, 5),
+    ),
+    max_size=24,
+)
+attendances = st.lists(
+    st.builds(
+        Attendance,
+        kind=st.integers(0, len(TYPES) - 1),
+        programme=st.integers(0, len(PROGRAMMES) - 1),
+        employer=st.none() | st.integers(0, len(EMPLOYERS) - 1),
+    ),
+    max_size=24,
+)
+
+
+@st.composite
+def one_pupil_changes(draw, cohort):
+    """One more encounter for one pupil, or one more pupil on roll."""
+    if cohort and draw(st.booleans()):
+        i = draw(st.integers(0, len(cohort) - 1))
+        return [
+            *cohort[:i],
+            replace(cohort[i], encounters=cohort[i].encounters + 1),
+            *cohort[i + 1 :],
+        ]
+    return [
+        *cohort,
+        draw(
+            st.builds(
+                Pupil,
+                school=st.integers(0, 1),
+                year=st.sampled_from(YEARS),
+                disadvantaged=st.booleans(),
+                encounters=st.just(0),
+            )
+        ),
+    ]
+
+
+@st.composite
+def histories(draw):
+    """The data at release 1, at release 2 and when the live page is read."""
+    cohort = draw(pupils)
+    visits = draw(attendances)
+    states = [(cohort, visits)]
+    for _ in range(2):
+        if draw(st.booleans()):
+            cohort = draw(one_pupil_changes(cohort))
+        else:
+            visits = [
+                *visits,
+                draw(
+                    st.builds(
+                        Attendance,
+                        kind=st.integers(0, 2),
+                        programme=st.integers(0, 1),
+                        employer=st.none() | st.integers(0, 3),
+                    )
+                ),
+            ]
+        states.append((cohort, visits))
+    return states
+
+
+PUBLICATIONS = ("release 1", "release 2", "live")
+
+
+def publish_in_series(states):
+    """The service's way: each publication carries on the pattern of the
+    releases before it (releases.selectors.series_pattern)."""
+    pattern = SeriesPattern.empty()
+    published = []
+    for name, (cohort, visits) in zip(PUBLICATIONS, states, strict=True):
+        coverage = area_coverage(
+            user=None, area=None, year=None, schools=coverage_input(cohort), pattern=pattern
+        )
+        breakdown = published_breakdown(breakdown_input(visits, every_row=True), pattern=pattern)
+        published.append((name, coverage, breakdown))
+        if name != "live":
+            pattern = pattern.union(coverage["pattern"]).union(breakdown["pattern"])
+    return published
+
+
+def publish_each_alone(states):
+    """The old way: suppression recomputed for every publication."""
+    return [
+        (
+            name,
+            area_coverage(user=None, area=None, year=None, schools=coverage_input(cohort)),
+            published_breakdown(breakdown_input(visits, every_row=False), pattern=None),
+        )
+        for name, (cohort, visits) in zip(PUBLICATIONS, states, strict=True)
+    ]
+
+
+def attack(published):
+    reader = Reader()
+    for name, coverage, breakdown in published:
+        observe_coverage(reader, name, coverage)
+        observe_breakdown(reader, name, breakdown)
+    for before, after in pairwise(PUBLICATIONS):
+        reader.one_pupil_changed(before, after)
+    return reader, reader.recovered()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_no_suppressed_figure_is_recovered_across_releases_tables_and_the_live_page(states):
+    reader, recovered = attack(publish_in_series(states))
+    assert recovered == {}
+
+
+def test_the_attack_recovers_figures_when_each_publication_is_suppressed_alone():
+    """Release 1: four pupils in Year 7 at North Academy have had an
+    encounter. Release 2: one more has. The old way shows the 5 and its
+    complement, and the reader works back to the 4 (and more)."""
+    cohort = (
+        [Pupil(0, 7, False, 1)] * 4
+        + [Pupil(0, 7, False, 0)]
+        + [Pupil(0, 8, False, 1)] * 9
+        + [Pupil(1, 7, False, 1)] * 7
+        + [Pupil(1, 8, False, 1)] * 8
+    )
+    grown = [Pupil(0, 7, False, 1)] * 5 + cohort[5:]
+    states = [(cohort, []), (grown, []), (grown, [])]
+    _, recovered = attack(publish_each_alone(states))
+    assert ("release 1", "coverage:with_one", ("100001", "7")) in recovered
+    assert recovered[("release 1", "coverage:with_one", ("100001", "7"))] == 4
+    _, recovered = attack(publish_in_series(states))
+    assert recovered == {}
+
+
+def test_the_share_sentence_gave_the_suppressed_employer_away():
+    """92.0% (of 50) beside a list that hides Local Garage's 4: the sentence
+    as it was computed (apart from the list) pins the 4."""
+    visits = [Attendance(0, 0, 0)] * 46 + [Attendance(0, 0, 2)] * 4
+    breakdown = published_breakdown(breakdown_input(visits, every_row=False), pattern=None)
+    employers = {row["label"]: row["pupils"] for row in breakdown["by_employer"]["rows"]}
+    assert employers["Local Garage"].is_suppressed
+    old_sentence = (rate_cell(46, 50), breakdown["by_employer"]["total"])
+    assert str(old_sentence[0]) == "92.0"
+    reader = Reader()
+    observe_breakdown(reader, "release 1", breakdown, sentence=old_sentence)
+    assert reader.recovered()[("release 1", "breakdown:employers", "Local Garage")] == 4
+    reader = Reader()
+    observe_breakdown(reader, "release 1", breakdown)
+    assert reader.recovered() == {}
+    assert breakdown["cornerstone_share"].is_suppressed
+
+
+@pytest.mark.parametrize("publish", [publish_in_series, publish_each_alone])
+def test_the_reader_sees_every_kind_of_figure(publish):
+    """The attack is only as good as what it reads: the suppressed figures
+    it collects include coverage, disadvantage and breakdown ones."""
+    cohort = [Pupil(0, 7, True, 4), Pupil(0, 7, False, 0)] + [Pupil(1, 8, False, 2)] * 6
+    visits = [Attendance(0, 0, 0)] * 6 + [Attendance(1, 1, 2)] * 2
+    reader = Reader()
+    for name, coverage, breakdown in publish([(cohort, visits)] * 3):
+        observe_coverage(reader, name, coverage)
+        observe_breakdown(reader, name, breakdown)
+    tables = {name[1].split(":")[0] for name in reader.suppressed}
+    assert tables == {"coverage", "disadvantage", "breakdown"}
