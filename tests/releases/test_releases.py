@@ -34,8 +34,8 @@ def test_a_release_freezes_the_report_open_data_and_dashboard_figures(release):
     # The open data as an EES data file and its metadata file.
     open_data = sorted(f.name for f in release.files.filter(kind="open_data"))
     assert [n.startswith("encounter-coverage-") for n in open_data] == [True, True]
-    assert open_data[0].endswith(".meta.csv")
-    assert not open_data[1].endswith(".meta.csv")
+    assert not open_data[0].endswith(".meta.csv")
+    assert open_data[1] == open_data[0].replace(".csv", ".meta.csv")
     pdf = release.files.get(name__endswith=".pdf")
     assert bytes(pdf.content).startswith(b"%PDF")
     figures = {f["key"]: f["value"] for f in selectors.dashboard_figures(release)}
