@@ -283,19 +283,22 @@ def pupil_data_access_record(
     pupil_count: int | None,
 ) -> PupilDataAccess:
     """One row of the access log: a single INSERT, so it fits every page's
-    and endpoint's query budget."""
+    and endpoint's query budget. Over-long text from the address is cut to
+    fit rather than failing the request."""
+    texts = {"view_name": view_name, "method": method, "path": path, "object_id": object_id}
+    fitted = {
+        name: text[: PupilDataAccess._meta.get_field(name).max_length]
+        for name, text in texts.items()
+    }
     return PupilDataAccess.objects.create(
         user=user,
         role=user.role,
         school_id=school_id,
         channel=channel,
-        view_name=view_name[:100],
-        method=method,
-        path=path[:300],
-        object_id=object_id[:40],
         query=query,
         status_code=status_code,
         pupil_count=pupil_count,
+        **fitted,
     )
 
 

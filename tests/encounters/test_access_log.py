@@ -328,6 +328,14 @@ def test_a_query_postgresql_cannot_store_as_typed_is_recorded_escaped(
     assert [row.query for row in PupilDataAccess.objects.all()] == [recorded, recorded]
 
 
+def test_an_over_long_id_in_the_address_is_recorded_cut_short(client, world):
+    client.force_login(world.own.staff)
+    pk = "9" * 60
+    assert client.get(f"/api/v1/pupils/{pk}/").status_code == 404
+    row = PupilDataAccess.objects.get()
+    assert (row.object_id, row.path, row.status_code) == (pk[:40], f"/api/v1/pupils/{pk}/", 404)
+
+
 def test_the_log_holds_no_pupil_identifier_name_or_upn_hash(client, world):
     client.force_login(world.own.staff)
     for name, pattern, _ in PUPIL_LEVEL_ROUTES:
