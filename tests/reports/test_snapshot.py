@@ -427,7 +427,8 @@ def _encounters(area, as_at):
             **figures(*cells[("all",)]),
         },
         "schools": [
-            {"urn": s.urn, "name": s.name, **figures(*cells[("school", s)])} for s in schools
+            {"urn": s.urn, "laestab": s.laestab, "name": s.name, **figures(*cells[("school", s)])}
+            for s in schools
         ],
         "disadvantage": disadvantage,
     }
