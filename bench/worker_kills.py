@@ -319,10 +319,17 @@ def main():  # noqa: PLR0915 - one sequence of steps, read top to bottom
             "WORKER_QUEUE": queue,
             "CELERY_TASK_TIME_LIMIT": str(args.time_limit),
         }
-        lease, recovery = worker_settings(
-            environment, "BACKGROUND_CLAIM_LEASE_SECONDS", "BACKGROUND_RECOVERY_SECONDS"
+        lease, recovery, hard, soft = worker_settings(
+            environment,
+            "BACKGROUND_CLAIM_LEASE_SECONDS",
+            "BACKGROUND_RECOVERY_SECONDS",
+            "CELERY_TASK_TIME_LIMIT",
+            "CELERY_TASK_SOFT_TIME_LIMIT",
         )
         settings.BACKGROUND_CLAIM_LEASE_SECONDS = lease
+        # A message carries its sender's time limits: the workers' here.
+        for task in app.tasks.values():
+            task.time_limit, task.soft_time_limit = hard, soft
         app.conf.task_always_eager = False
         app.conf.task_routes = {"*": {"queue": queue}}
         # Every upload goes to the worker, however small.
