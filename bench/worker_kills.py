@@ -206,13 +206,17 @@ class RecoveryWatch:
         if not self.watching:
             return
         states = job_states()
+        reclaimed = {}
         for (job, killed_at), claimed_at in list(self.watching.items()):
             finished, now_claimed_at = states[job]
             if now_claimed_at is not None and now_claimed_at != claimed_at:
-                self.seconds.append((now_claimed_at - killed_at).total_seconds())
+                # Claimed again: after the latest kill that found it claimed.
+                reclaimed[job] = max(reclaimed.get(job, killed_at), killed_at), now_claimed_at
             elif not finished:
                 continue
             del self.watching[job, killed_at]
+        for killed_at, claimed_at in reclaimed.values():
+            self.seconds.append((claimed_at - killed_at).total_seconds())
 
     def pause(self, seconds):
         deadline = time.monotonic() + seconds
@@ -319,10 +323,17 @@ def main():  # noqa: PLR0915 - one sequence of steps, read top to bottom
             "WORKER_QUEUE": queue,
             "CELERY_TASK_TIME_LIMIT": str(args.time_limit),
         }
-        lease, recovery = worker_settings(
-            environment, "BACKGROUND_CLAIM_LEASE_SECONDS", "BACKGROUND_RECOVERY_SECONDS"
+        lease, recovery, hard, soft = worker_settings(
+            environment,
+            "BACKGROUND_CLAIM_LEASE_SECONDS",
+            "BACKGROUND_RECOVERY_SECONDS",
+            "CELERY_TASK_TIME_LIMIT",
+            "CELERY_TASK_SOFT_TIME_LIMIT",
         )
         settings.BACKGROUND_CLAIM_LEASE_SECONDS = lease
+        # A message carries its sender's time limits: the workers' here.
+        for task in app.tasks.values():
+            task.time_limit, task.soft_time_limit = hard, soft
         app.conf.task_always_eager = False
         app.conf.task_routes = {"*": {"queue": queue}}
         # Every upload goes to the worker, however small.
@@ -423,7 +434,7 @@ def main():  # noqa: PLR0915 - one sequence of steps, read top to bottom
         total = len(workload.report_ids) + len(workload.upload_ids)
         print(
             f"Jobs: {len(workload.report_ids)} reports, {len(workload.upload_ids)} uploads "
-            f"({total}); claimed again after a kill: {len(watch.seconds)} times"
+            f"({total}); jobs claimed again after a kill: {len(watch.seconds)}"
         )
         for label, problems in (("lost", lost), ("duplicated", duplicated), ("partial", partial)):
             print(f"{label.capitalize()}: {len(problems)}")

@@ -24,7 +24,7 @@ STARTUP_SECONDS = 600
 # Every lease and timeout follows from these, as in production.
 SHORT_LIMITS = {
     # Room for a report on a busy machine.
-    "CELERY_TASK_TIME_LIMIT": "30",
+    "CELERY_TASK_TIME_LIMIT": "60",
     "BACKGROUND_CLAIM_MARGIN_SECONDS": "5",
     "BACKGROUND_SWEEP_SECONDS": "5",
 }
@@ -96,19 +96,29 @@ def start_worker_process(*, environment, log, pool="solo", concurrency=1, beat_s
 
 
 @pytest.fixture
-def start_worker(settings, tmp_path):
+def start_worker(settings, tmp_path, monkeypatch):
     """start(pool=..., concurrency=..., beat=False, **environment) -> Worker.
     ``beat`` runs beat inside the worker (its sweep every 5 s). The test
-    process takes the workers' lease, so its own claims agree with theirs;
+    process takes the workers' lease and time limits, so its claims and
+    messages agree with theirs;
     ``start.recovery_seconds`` is the workers' BACKGROUND_RECOVERY_SECONDS."""
     queue = f"test-worker-{uuid.uuid4().hex[:12]}"
     environment = {
         **worker_environment(media_root=settings.MEDIA_ROOT),
         "WORKER_QUEUE": queue,
     }
-    settings.BACKGROUND_CLAIM_LEASE_SECONDS, recovery_seconds = worker_settings(
-        environment, "BACKGROUND_CLAIM_LEASE_SECONDS", "BACKGROUND_RECOVERY_SECONDS"
+    lease, recovery_seconds, hard, soft = worker_settings(
+        environment,
+        "BACKGROUND_CLAIM_LEASE_SECONDS",
+        "BACKGROUND_RECOVERY_SECONDS",
+        "CELERY_TASK_TIME_LIMIT",
+        "CELERY_TASK_SOFT_TIME_LIMIT",
     )
+    settings.BACKGROUND_CLAIM_LEASE_SECONDS = lease
+    # A message carries its sender's time limits: the workers' here.
+    for task in app.tasks.values():
+        monkeypatch.setattr(task, "time_limit", hard)
+        monkeypatch.setattr(task, "soft_time_limit", soft)
     workers = []
 
     def start(*, pool="solo", concurrency=1, beat=False, **extra):

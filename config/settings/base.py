@@ -140,6 +140,7 @@ CELERY_TIMEZONE = "Europe/London"
 #   the broker, or running past its lease.
 # So work whose worker crashed starts again within BACKGROUND_RECOVERY_SECONDS
 # (430 s with these defaults), then takes as long as it takes.
+# Web, worker and beat must agree on it: a message carries its sender's limit.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 9 // 10
 # Time for Celery to kill a task at its hard limit, and for clocks to differ.

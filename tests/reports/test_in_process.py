@@ -14,7 +14,7 @@ from reports.models import ReportRun, ReportStatus
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def wait_until_idle(timeout=60):
+def wait_until_idle(timeout=600):
     deadline = time.monotonic() + timeout
     while in_process.unfinished():
         assert time.monotonic() < deadline, "the background thread did not finish"
@@ -42,7 +42,7 @@ def held_report(monkeypatch):
 
     def held(*args, **kwargs):
         started.set()
-        assert release.wait(timeout=60)
+        assert release.wait(timeout=600)
         return render(*args, **kwargs)
 
     monkeypatch.setattr(services.render, "report_files", held)
@@ -61,7 +61,7 @@ def test_generate_now_returns_the_progress_page_while_the_report_runs_in_the_bac
     response = client.post(f"/areas/{area.slug}/reports/generate/", follow=True)
 
     assert response.status_code == 200
-    assert started.wait(timeout=30), "the report did not start in the background"
+    assert started.wait(timeout=300), "the report did not start in the background"
     run = ReportRun.objects.get()
     assert response.redirect_chain == [(f"/areas/{area.slug}/reports/{run.pk}/", 302)]
     assert "This page updates every few seconds" in response.content.decode()

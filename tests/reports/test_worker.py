@@ -100,7 +100,7 @@ def test_a_run_whose_worker_dies_mid_task_is_picked_up_again_and_finishes_once(
     blackpool, start_worker, media_root
 ):
     area, lead = blackpool
-    # The dead worker's claim lapses after the lease (35 s here).
+    # The dead worker's claim lapses after the lease (65 s here).
     worker = start_worker(pool="prefork", concurrency=1, WORKER_HOLD_SECONDS=4)
     wait_until_ready(worker)
     run, _ = services.report_run_request(area=area, user=lead)
