@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from core.models import ChangeRecord, Role
 from plans.models import ActionUpdate
 from tests.factories import UserFactory
-from tests.plans.factories import OrganisationFactory, published_plan_with
+from tests.plans.factories import OrganisationFactory, board_with_a_meeting, published_plan_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +44,7 @@ def test_board_member_corrects_a_mistake_and_the_update_is_logged(
 
     expect(page.get_by_text("Update added to the log")).to_be_visible()
     expect(page.locator(".govuk-summary-card").first).to_contain_text("Two schools dropped out")
-    history = page.locator("#history + table")
+    history = page.get_by_role("region", name="Changes, newest first")
     expect(history).to_contain_text(member.get_full_name())
     expect(history).to_contain_text("Created")
     update = ActionUpdate.objects.get(lineage=action.lineage, author=member)
@@ -59,7 +59,7 @@ def test_plan_pages_have_no_serious_accessibility_violations(
     lead = UserFactory(role=Role.AREA_LEAD, area=blackpool)
     plan = published_plan_with(blackpool, user=lead)
     indicator, action = plan.indicators.first(), plan.actions.first()
-    _board_with_a_meeting(blackpool, action.lead_organisation or OrganisationFactory())
+    board_with_a_meeting(blackpool, action.lead_organisation or OrganisationFactory())
     sign_in(page, lead.email)
     for path in (
         "/areas/blackpool/plan/",
@@ -81,30 +81,3 @@ def test_plan_pages_have_no_serious_accessibility_violations(
     page.goto(f"{live_server.url}/areas/blackpool/actions/{action.lineage_id}/updates/new/")
     page.get_by_role("button", name="Add update").click()
     assert_accessible(page)
-
-
-def _board_with_a_meeting(area, organisation):
-    from datetime import date
-
-    from partners.models import (
-        BoardMeeting,
-        BoardMembership,
-        Decision,
-        DeclaredInterest,
-        PartnershipBoard,
-    )
-
-    board = PartnershipBoard.objects.create(area=area, name=f"{area.name} partnership board")
-    chair = BoardMembership.objects.create(
-        board=board,
-        contact_name="Grace Hughes",
-        organisation=organisation,
-        role="chair",
-        sector_represented="Independent chair",
-        start_date=date(2017, 1, 1),
-    )
-    DeclaredInterest.objects.create(
-        membership=chair, description="Governor at a local school", declared_on=date(2017, 1, 1)
-    )
-    meeting = BoardMeeting.objects.create(board=board, date=date(2018, 3, 1))
-    Decision.objects.create(meeting=meeting, decision="Approve the plan", owner="Grace Hughes")

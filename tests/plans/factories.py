@@ -14,7 +14,15 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from partners.models import Organisation, OrganisationKind
+from partners.models import (
+    BoardMeeting,
+    BoardMembership,
+    Decision,
+    DeclaredInterest,
+    Organisation,
+    OrganisationKind,
+    PartnershipBoard,
+)
 from plans import services
 from plans.models import (
     Action,
@@ -266,3 +274,22 @@ def published_plan_with(
                 **({"author": user} if user is not None else {}),
             )
     return services.plan_publish(plan=plan, user=user)
+
+
+def board_with_a_meeting(area, organisation):
+    """A partnership board with a chair who has declared an interest, and a
+    meeting with a decision."""
+    board = PartnershipBoard.objects.create(area=area, name=f"{area.name} partnership board")
+    chair = BoardMembership.objects.create(
+        board=board,
+        contact_name="Grace Hughes",
+        organisation=organisation,
+        role="chair",
+        sector_represented="Independent chair",
+        start_date=date(2017, 1, 1),
+    )
+    DeclaredInterest.objects.create(
+        membership=chair, description="Governor at a local school", declared_on=date(2017, 1, 1)
+    )
+    meeting = BoardMeeting.objects.create(board=board, date=date(2018, 3, 1))
+    Decision.objects.create(meeting=meeting, decision="Approve the plan", owner="Grace Hughes")
