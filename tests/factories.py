@@ -49,6 +49,12 @@ class UserFactory(DjangoModelFactory):
             self.schools.set(extracted)
 
 
+# A session verified with a second factor loads its device on every request,
+# so that a reset ends the verification (ADR 0012): query budgets for DfE and
+# administrator pages count it.
+SECOND_FACTOR_QUERIES = 1
+
+
 class AuthenticatorFactory(DjangoModelFactory):
     """A confirmed authenticator app (TOTP) for a user."""
 
