@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 
+from .charts import MONTHS
 from .csv_export import csv_text
 from .disclosure import SYMBOLS
 
@@ -39,20 +40,6 @@ MAX_LOCATION_CODE_LENGTH = 30
 ACADEMIC_YEAR = "Academic year"
 FINANCIAL_YEAR = "Financial year"
 CALENDAR_YEAR = "Calendar year"
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 NATIONAL = "National"
 OPPORTUNITY_AREA = "Opportunity area"
