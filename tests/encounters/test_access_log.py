@@ -108,6 +108,8 @@ PUPILS_RETURNED = {
     "encounters:delete": None,
     "encounters:coverage": 3,
     "encounters:coverage-csv": None,
+    "encounters:coverage-meta": None,
+    "encounters:coverage-zip": None,
     "encounters:below-pledge-csv": 3,
     "pupil-list": 3,
     "pupil-detail": 1,
@@ -200,12 +202,16 @@ def _request(client, name, pattern, scope):
 def _channel(pattern, view_class) -> str:
     if issubclass(view_class, ScopedAPIMixin):
         return AccessChannel.API
-    return AccessChannel.EXPORT if str(pattern.pattern).endswith(".csv") else AccessChannel.PAGE
+    return (
+        AccessChannel.EXPORT
+        if str(pattern.pattern).endswith((".csv", ".zip"))
+        else AccessChannel.PAGE
+    )
 
 
 def test_the_walk_finds_the_pupil_level_pages_and_endpoints():
     assert sorted(ROUTE_IDS) == sorted(PUPILS_RETURNED)
-    assert not {"encounters:area", "encounters:area-csv", "area-coverage-detail"} & set(ROUTE_IDS)
+    assert not DISCLOSURE_CONTROLLED & set(ROUTE_IDS)
 
 
 @pytest.mark.parametrize(("name", "pattern", "view_class"), PUPIL_LEVEL_ROUTES, ids=ROUTE_IDS)
@@ -472,7 +478,13 @@ def test_nobody_adds_changes_or_deletes_log_rows_in_the_admin(client, users, log
 
 # Area aggregates read pupils only as counts under disclosure control (ADR
 # 0006); they are not pupil-level, so they are not in the access log.
-DISCLOSURE_CONTROLLED = {"encounters:area", "encounters:area-csv", "area-coverage-detail"}
+DISCLOSURE_CONTROLLED = {
+    "encounters:area",
+    "encounters:area-csv",
+    "encounters:area-meta",
+    "encounters:area-zip",
+    "area-coverage-detail",
+}
 
 
 def _pupil_level_tables():
