@@ -40,6 +40,9 @@ NOT_OPEN_DATA = {
     "encounters:below-pledge-csv": (
         "a list of named pupils for the school's own staff, not statistics"
     ),
+    "admin:encounters_pupildataaccess_export": (
+        "the pupil data access log for administrators, an audit record, not statistics"
+    ),
 }
 
 
