@@ -45,24 +45,35 @@ def assert_accessible(axe):
     return check
 
 
+def enter_password(page, base_url, email, password=TEST_PASSWORD):
+    """The first step of signing in; returns the authenticator whose code
+    the next page asks for (set up here for a user whose role needs a
+    second factor and who has none), or None."""
+    user = User.objects.get(email=email)
+    device = None
+    if user.second_factor_required:
+        device = authenticator_for(user) or AuthenticatorFactory(user=user)
+    page.goto(f"{base_url}/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    return device
+
+
+def enter_code(page, device):
+    page.get_by_label("Code", exact=True).fill(authenticator_code(device))
+    page.get_by_role("button", name="Continue").click()
+
+
 @pytest.fixture
 def sign_in(live_server):
     """Sign in through the pages: the password, then for a user whose role
-    needs a second factor the code from an authenticator app (set up for
-    them here if they have none)."""
+    needs a second factor the code from an authenticator app."""
 
     def do_sign_in(page, email, password=TEST_PASSWORD):
-        user = User.objects.get(email=email)
-        device = None
-        if user.second_factor_required:
-            device = authenticator_for(user) or AuthenticatorFactory(user=user)
-        page.goto(f"{live_server.url}/sign-in/")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        device = enter_password(page, live_server.url, email, password)
         if device is not None:
-            page.get_by_label("Code", exact=True).fill(authenticator_code(device))
-            page.get_by_role("button", name="Continue").click()
+            enter_code(page, device)
         page.wait_for_url(f"{live_server.url}/home/")
 
     return do_sign_in

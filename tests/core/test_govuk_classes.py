@@ -9,20 +9,20 @@ GOV.UK does not style), so upgrading the package re-checks every template."""
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 DIST = settings.BASE_DIR / "node_modules/govuk-frontend/dist/govuk"
-SOURCE_DIRS = [
-    "templates",
-    "core",
-    "areas",
-    "partners",
-    "plans",
-    "encounters",
-    "reports",
-    "dashboard",
+# The site templates and every app of the project's own (a new app is
+# checked as soon as it is installed).
+SOURCE_DIRS = ["templates"] + [
+    Path(config.path).relative_to(settings.BASE_DIR)
+    for config in apps.get_app_configs()
+    if Path(config.path).is_relative_to(settings.BASE_DIR)
+    and ".venv" not in Path(config.path).parts
 ]
 
 # A class attribute's value: template tags inside it may hold quotes.
