@@ -450,7 +450,7 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_evidence_file_name(self, update):
-        return update.evidence_file.name.removeprefix("evidence/") if update.evidence_file else None
+        return update.evidence_file_name or None
 
     def validate_date(self, value):
         if value > timezone.localdate():

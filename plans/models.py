@@ -9,6 +9,7 @@ points at, so the log survives new versions.
 """
 
 from datetime import timedelta
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -535,6 +536,12 @@ class ActionUpdate(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_status_display()} on {self.date}"
+
+    @property
+    def evidence_file_name(self) -> str:
+        """The evidence file's name as uploaded (storage may add a suffix to
+        keep two files of one name apart), without the folders it is kept in."""
+        return PurePosixPath(self.evidence_file.name).name if self.evidence_file else ""
 
     def clean(self):
         if self.date and self.date > timezone.localdate():

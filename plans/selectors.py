@@ -373,6 +373,27 @@ def action_detail(*, user, area, lineage_id, today):
     return action_progress(action, today=today), list(updates)
 
 
+def action_update_evidence(*, user, area, lineage_id, update_id, name):
+    """The action update whose evidence file is asked for, for someone who
+    can see the action it belongs to; 404 otherwise, the same whether the
+    update is out of scope or has no such file."""
+    visible_lineages = Action.objects.filter(plan__in=plans_visible(user=user, area=area))
+    update = (
+        visible_to(ActionUpdate.objects.all(), user)
+        .filter(
+            lineage__area=area,
+            lineage_id=lineage_id,
+            lineage_id__in=visible_lineages.values("lineage_id"),
+            pk=update_id,
+        )
+        .exclude(evidence_file="")
+        .first()
+    )
+    if update is None or update.evidence_file_name != name:
+        raise Http404("No such evidence file")
+    return update
+
+
 def funding_summary(*, user, area, dated_until=None):
     """Allocation against spend for each stream and financial year.
 

@@ -34,6 +34,11 @@ urlpatterns = [
         views.ActionUpdateCreateView.as_view(),
         name="action-update-new",
     ),
+    path(
+        "areas/<slug:slug>/actions/<int:pk>/updates/<int:update>/evidence/<str:name>",
+        views.ActionEvidenceView.as_view(),
+        name="action-evidence",
+    ),
     path("areas/<slug:slug>/funding/", views.FundingView.as_view(), name="funding"),
     path("", include("plans.edit_urls")),
 ]

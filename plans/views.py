@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
@@ -110,6 +111,23 @@ class ActionView(AreaPageView):
             history=history_for_objects([*item.action.lineage.versions.all(), *updates]),
         )
         return context
+
+
+class ActionEvidenceView(AreaScopedMixin, View):
+    """An action update's evidence file, from whichever storage holds it,
+    to someone who can see the action."""
+
+    def get(self, request, *args, **kwargs):
+        update = selectors.action_update_evidence(
+            user=request.user,
+            area=self.area,
+            lineage_id=kwargs["pk"],
+            update_id=kwargs["update"],
+            name=kwargs["name"],
+        )
+        return FileResponse(
+            update.evidence_file.open("rb"), as_attachment=True, filename=update.evidence_file_name
+        )
 
 
 class ActionUpdateCreateView(AreaScopedMixin, FormView):

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from config.storage import object_storage
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
@@ -308,6 +310,15 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Report files and evidence: the file system above, or with S3_BUCKET set a
+# private S3-compatible bucket shared by every machine (config/storage.py).
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = object_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=env("S3_ENDPOINT_URL", default=None),
+        region=env("S3_REGION", default="eu-west-2"),
+    )
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

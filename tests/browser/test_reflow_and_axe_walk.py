@@ -45,7 +45,7 @@ WIDTH = 320
 LEFT_OUT_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
 # CSV, PDF, JSON, the stored report document and a release's frozen files
 # are files, not pages.
-FILE_ROUTE = re.compile(r"(\.\w+|files/<str:name>)$")
+FILE_ROUTE = re.compile(r"(\.\w+|/<str:name>)$")
 # Answers POST only: a button on another page.
 POST_ONLY = {"sign-out", "draft-start", "generate", "pre_release_remove"}
 
