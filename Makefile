@@ -8,6 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_DATABASE_REPLICA_URL ?= postgres://postgres@127.0.0.1:5433/test
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test lint format assets worker beat check-compose clean
@@ -38,8 +39,9 @@ setup: $(VENV)/.synced assets ## Install Python and npm dependencies and build a
 run: setup ## Migrate, load the demo data and serve http://127.0.0.1:8000
 	bin/serve
 
-test: setup ## Run the whole suite against PostgreSQL, Redis and Chromium
+test: setup ## Run the whole suite against PostgreSQL (and a streaming replica: bin/pg-replica), Redis and Chromium
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		DATABASE_REPLICA_URL=$${DATABASE_REPLICA_URL:-$(TEST_DATABASE_REPLICA_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced ## Check code style with ruff

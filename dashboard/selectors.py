@@ -15,6 +15,7 @@ from core import ees
 from core.charts import bar_chart
 from core.disclosure import NOT_APPLICABLE, SUPPRESSED, Cell, rate_cell, suppress_table
 from core.ees import DataSet, Filter, Indicator
+from core.replica import reads_from_replica
 from core.scoping import visible_to
 from encounters.academic_years import AcademicYear
 from encounters.models import year_group_label
@@ -175,6 +176,7 @@ def _published_coverage(areas, coverage):
     return [published(cells) for cells in table.rows], published(table.column_totals)
 
 
+@reads_from_replica
 def dashboard(*, user, filters: Filters) -> dict:
     """The areas the user may see side by side, filtered and sorted, with an
     all-areas total row and charts. Areas without a summary yet show x."""
@@ -368,6 +370,7 @@ DASHBOARD_FILTERS = (
 DASHBOARD_INDICATORS = tuple(_indicator(column) for column in DATA_SET_COLUMNS)
 
 
+@reads_from_replica
 def dashboard_data_set(*, user, year: AcademicYear) -> DataSet:
     """Open data (EES): every area the user may see for the year, figures
     as on the dashboard (suppressed alike), for all priorities (life stage
@@ -421,6 +424,7 @@ def _csv_figure(figure):
     return figure
 
 
+@reads_from_replica
 def area_school_coverage(*, user, area, year: AcademicYear, as_at=None):
     """Coverage by school and year group for an area, from the summary rows:
     the same shape (and figures) as encounters.selectors.area_coverage, which

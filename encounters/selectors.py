@@ -16,6 +16,7 @@ from django.http import Http404
 
 from areas.models import Area, School
 from core.models import Role
+from core.replica import reads_from_replica
 from core.scoping import visible_to
 
 from .academic_years import AcademicYear
@@ -271,6 +272,7 @@ def _rows_from_groups(groups) -> tuple[list[CoverageRow], CoverageRow]:
     return [by_year[y] for y in sorted(by_year)], total
 
 
+@reads_from_replica
 def school_coverage(*, user, school, year: AcademicYear):
     """Coverage by year group for one school (school staff and admins)."""
     pupils = visible_to(Pupil.objects.filter(school=school), user).on_roll(year.census_date())
@@ -326,6 +328,7 @@ def area_schools(*, user, area):
     return visible_to(School.objects.filter(area=area), user).order_by("name")
 
 
+@reads_from_replica
 def area_coverage(*, user, area, year: AcademicYear):
     """Coverage by school and year group for an area, as counts only.
 
@@ -347,6 +350,7 @@ def area_coverage(*, user, area, year: AcademicYear):
     return result
 
 
+@reads_from_replica
 def area_encounter_breakdown(*, user, area, year: AcademicYear):
     """Pupil encounters (attendances) this year by type, employer and
     programme, and the cornerstone employers' share. Counts only."""

@@ -17,6 +17,49 @@ from tests.factories import AuthenticatorFactory, SchoolFactory, UserFactory
 from tests.workers import start_worker  # noqa: F401 - a fixture for the worker tests
 
 
+def _replica_problems(replica):
+    import psycopg2
+
+    address = f"{replica['HOST']}:{replica['PORT']}"
+    try:
+        with (
+            psycopg2.connect(
+                host=replica["HOST"],
+                port=replica["PORT"],
+                user=replica["USER"],
+                dbname="postgres",
+                connect_timeout=3,
+            ) as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("select pg_is_in_recovery()")
+            if not cursor.fetchone()[0]:
+                return [f"The database at {address} (DATABASE_REPLICA_URL) is not a replica"]
+    except psycopg2.Error as error:
+        return [f"The replica at {address} (DATABASE_REPLICA_URL) is not reachable: {error}"]
+    return []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The replica's alias mirrors the test database; point it at the real
+    replica, which has the test database because it streams the whole
+    cluster from the primary."""
+    from django.db import connections
+
+    replica = settings.DATABASES["replica"]
+    test_database = {
+        **connections["default"].settings_dict,
+        "HOST": replica["HOST"],
+        "PORT": replica["PORT"],
+        "USER": replica["USER"],
+        "PASSWORD": replica["PASSWORD"],
+    }
+    connections["replica"].close()
+    connections["replica"].settings_dict = test_database
+    connections.settings["replica"] = test_database
+
+
 def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
     problems = []
@@ -32,6 +75,14 @@ def pytest_configure(config):
             problems.append(f"Redis at {settings.REDIS_URL} is not reachable: {error}")
         finally:
             client.close()
+    replica = settings.DATABASES.get("replica")
+    if replica is None:
+        problems.append(
+            "DATABASE_REPLICA_URL must point at a streaming replica of DATABASE_URL's cluster"
+            " (bin/pg-replica starts one on port 5433)"
+        )
+    else:
+        problems += _replica_problems(replica)
     if problems:
         pytest.exit("The test suite needs its services:\n  " + "\n  ".join(problems), returncode=3)
 
