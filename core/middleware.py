@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
@@ -22,6 +24,35 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class SessionRenewalMiddleware:
+    """Keeps a session alive while it is used without writing it on every
+    request: an unchanged session is saved again (moving its expiry on by
+    SESSION_COOKIE_AGE) once SESSION_RENEW_SECONDS have passed since it was
+    last saved, so the idle sign-out comes between SESSION_COOKIE_AGE minus
+    SESSION_RENEW_SECONDS and SESSION_COOKIE_AGE after the last request."""
+
+    RENEWED_AT = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get(self.RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
+            session[self.RENEWED_AT] = now
+        return response
+
+
+def session_renewed_at_sign_in(sender, request, user, **kwargs):
+    """Signing in saves the session anyway: the next request need not."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SessionRenewalMiddleware.RENEWED_AT] = int(time.time())
 
 
 class SecondFactorRequiredMiddleware:

@@ -8,6 +8,8 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.models import Role
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -219,6 +221,23 @@ def test_sessions_expire_after_inactivity(client, clock):
     response = client.get("/home/")
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/")
+
+
+def test_a_session_is_written_at_most_once_a_minute_while_it_is_used(client, clock):
+    user = UserFactory(role=Role.SCHOOL_STAFF)
+    _sign_in(client, user.email, TEST_PASSWORD)
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/home/").status_code == 200
+        return sum('UPDATE "django_session"' in query["sql"] for query in queries)
+
+    for _ in range(5):
+        clock.shift(10)
+        assert session_writes() == 0
+    clock.shift(settings.SESSION_RENEW_SECONDS)
+    assert session_writes() == 1
+    assert session_writes() == 0
 
 
 def test_passwords_are_validated(db):
