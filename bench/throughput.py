@@ -43,13 +43,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from areas.models import Area, School  # noqa: E402
+from bench.sessions import signed_in_session  # noqa: E402
 from core.models import Role, User  # noqa: E402
 from core.tokens import api_token_create  # noqa: E402
 
@@ -68,19 +65,7 @@ def percentile(samples, share):
 
 
 def session_cookie(user):
-    """A signed-in session (with the second factor where the role needs one)."""
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store["_renewed_at"] = int(time.time())
-    if user.second_factor_required:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
-        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    store.create()
-    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}"}
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={signed_in_session(user)}"}
 
 
 def token_header(user):
