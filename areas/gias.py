@@ -11,11 +11,23 @@ validated, or raises `GiasFileError` (the file as a whole is unusable) or
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from core.imports import CsvFileError, CsvTable, LineError, UploadFormat, encoding_name, upload_text
+from core.imports import (
+    CellError,
+    Column,
+    CsvFileError,
+    ImportSpec,
+    LineError,
+    UploadFormat,
+    cell_problem,
+    code_cell,
+    encoding_name,
+    number_cell,
+    upload_text,
+    whole_number_cell,
+)
 
 URN = "URN"
 LA_CODE = "LA (code)"
@@ -75,10 +87,15 @@ DEFAULT_ENCODING = "cp1252"
 
 _INTEGER_MAX = 2_147_483_647
 _SMALL_INTEGER_MAX = 32_767
-_WHOLE_NUMBER = re.compile(r"\d+", re.ASCII)
-_DECIMAL_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _SUBJECT = "The file"
-_COLUMNS = {name: (name,) for name in SERVICE_COLUMNS}
+GIAS_IMPORT = ImportSpec(
+    name="gias",
+    columns=tuple(
+        Column(name, name, required=name in REQUIRED_COLUMNS) for name in SERVICE_COLUMNS
+    ),
+    upload_format=UploadFormat(encoding=DEFAULT_ENCODING, subject=_SUBJECT),
+    short_rows=False,
+)
 
 
 class GiasFileError(Exception):
@@ -130,13 +147,8 @@ def gias_csv_parse(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[Gia
 
 def _parse(data: bytes, encoding: str) -> list[GiasRow]:
     text = upload_text(data, _upload_format(encoding))
-    table = CsvTable(
-        text,
-        _COLUMNS,
-        short_rows=False,
-        subject=_SUBJECT,
-    )
-    missing = [name for name in REQUIRED_COLUMNS if name not in table.positions]
+    table = GIAS_IMPORT.table(text)
+    missing = [column.header for column in GIAS_IMPORT.missing(table.positions)]
     if missing:
         raise GiasFileError(
             f"The header is missing required "
@@ -238,48 +250,46 @@ def _row(line: int, cells: list[str], positions: dict[str, int]):
             )
         return value
 
-    def whole_number(column, *, required=False, positive=False, maximum=_INTEGER_MAX):
+    def number(column, parse, *, required=False):
         value = cell(column)
         if not value or (column in _SUPPRESSIBLE and value.upper() in NOT_A_FIGURE):
             if required:
                 errors.append(_cell_error(line, column, "is blank"))
             return None
-        kind = "a positive whole number" if positive else "a whole number"
-        if not _WHOLE_NUMBER.fullmatch(value) or (positive and int(value) == 0):
-            errors.append(_cell_error(line, column, f"{value!r} is not {kind}"))
+        try:
+            return parse(value)
+        except CellError as error:
+            errors.append(LineError(line, cell_problem(column, value, error)))
             return None
-        if int(value) > maximum:
-            errors.append(_cell_error(line, column, f"{value} is too large (at most {maximum})"))
-            return None
-        return int(value)
 
-    def percentage(column):
-        value = cell(column)
-        if not value or value.upper() in NOT_A_FIGURE:
-            return None
-        number = Decimal(value) if _DECIMAL_NUMBER.fullmatch(value) else None
-        if number is None:
-            errors.append(_cell_error(line, column, f"{value!r} is not a number"))
-            return None
-        if not 0 <= number <= 100:
-            errors.append(_cell_error(line, column, f"{value} is not between 0 and 100"))
-            return None
+    def code(column, *, required=False, positive=False, maximum=_INTEGER_MAX):
+        return number(
+            column,
+            lambda value: code_cell(value, positive=positive, maximum=maximum),
+            required=required,
+        )
+
+    def count(column, *, maximum=_INTEGER_MAX):
+        return number(column, lambda value: whole_number_cell(value, maximum=maximum))
+
+    def percentage(value):
+        number = number_cell(value, minimum=0, maximum=100, unit="%")
         return number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     row = GiasRow(
         line=line,
-        urn=whole_number(URN, required=True, positive=True),
-        la_code=whole_number(LA_CODE, required=True, maximum=_SMALL_INTEGER_MAX),
+        urn=code(URN, required=True, positive=True),
+        la_code=code(LA_CODE, required=True, maximum=_SMALL_INTEGER_MAX),
         la_name=text(LA_NAME, required=True),
-        establishment_number=whole_number(ESTABLISHMENT_NUMBER),
+        establishment_number=code(ESTABLISHMENT_NUMBER),
         name=text(ESTABLISHMENT_NAME, required=True),
         establishment_type=text(ESTABLISHMENT_TYPE),
         status=text(ESTABLISHMENT_STATUS, required=True),
         phase=text(PHASE),
-        statutory_low_age=whole_number(STATUTORY_LOW_AGE, maximum=_SMALL_INTEGER_MAX),
-        statutory_high_age=whole_number(STATUTORY_HIGH_AGE, maximum=_SMALL_INTEGER_MAX),
-        number_of_pupils=whole_number(NUMBER_OF_PUPILS),
-        percentage_fsm=percentage(PERCENTAGE_FSM),
+        statutory_low_age=count(STATUTORY_LOW_AGE, maximum=_SMALL_INTEGER_MAX),
+        statutory_high_age=count(STATUTORY_HIGH_AGE, maximum=_SMALL_INTEGER_MAX),
+        number_of_pupils=count(NUMBER_OF_PUPILS),
+        percentage_fsm=number(PERCENTAGE_FSM, percentage),
         trust_name=text(TRUST_NAME),
         district=text(DISTRICT),
         postcode=text(POSTCODE),
