@@ -14,9 +14,17 @@ says, naming the line, why a file cannot be read:
   columns through one header normaliser, skips blank rows and reports rows
   with more cells than the header.
 
+- `ImportSpec` is an import's declaration: its format and its `Column`s,
+  from which the header is matched, the upload page lists the columns and
+  the template file is written.
+- The typed cell parsers (`date_cell`, `number_cell`, `whole_number_cell`,
+  `code_cell`, `boolean_cell`, `year_group_cell`) are the one set of forms
+  every import accepts; `cell_problem` words their refusals.
+
 Problems with the file as a whole raise `CsvFileError`; problems with one line
 are `LineError`s, which importers collect so every bad line is named.
-Nothing here knows about any app.
+Nothing here knows about any app. The preview-and-confirm step is in
+core.upload_previews.
 """
 
 import codecs
@@ -351,6 +359,11 @@ class Column:
     @property
     def spellings(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
+
+    @property
+    def also_called(self) -> list[str]:
+        """The other spellings as a person would write them."""
+        return [header_key(alias) for alias in self.aliases]
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ ROSTER_IMPORT = ImportSpec(
             ("unique_pupil_number",),
             required=True,
             holds="The pupil's unique pupil number (13 characters). Only a keyed hash is kept.",
-            example="A123456789012",
+            example="L890000000001",
         ),
         Column(
             "pupil_identifier",
