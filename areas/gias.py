@@ -95,6 +95,7 @@ GIAS_IMPORT = ImportSpec(
     ),
     upload_format=UploadFormat(encoding=DEFAULT_ENCODING, subject=_SUBJECT),
     short_rows=False,
+    missing_hint=". Is this a GIAS establishment fields extract?",
 )
 
 
@@ -142,19 +143,14 @@ def gias_csv_parse(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[Gia
     try:
         return _parse(data, encoding)
     except CsvFileError as error:
-        raise GiasFileError(f"{error}.") from None
+        message = str(error)
+        raise GiasFileError(message if message.endswith("?") else f"{message}.") from None
 
 
 def _parse(data: bytes, encoding: str) -> list[GiasRow]:
     text = upload_text(data, _upload_format(encoding))
     table = GIAS_IMPORT.table(text)
-    missing = [column.header for column in GIAS_IMPORT.missing(table.positions)]
-    if missing:
-        raise GiasFileError(
-            f"The header is missing required "
-            f"{'column' if len(missing) == 1 else 'columns'}: {_join(missing)}. "
-            "Is this a GIAS establishment fields extract?"
-        )
+    GIAS_IMPORT.check_header(table.positions)
 
     rows = []
     errors = []
@@ -222,10 +218,6 @@ def _upload_format(encoding: str) -> UploadFormat:
 
 def _cell_error(line: int, column: str, message: str) -> LineError:
     return LineError(line, f"{column} {message}")
-
-
-def _join(names):
-    return ", ".join(f"'{name}'" for name in names)
 
 
 def _row(line: int, cells: list[str], positions: dict[str, int]):

@@ -381,6 +381,8 @@ class ImportSpec:
     upload_format: UploadFormat = UploadFormat()  # noqa: RUF009 - frozen
     other_columns: bool = True
     short_rows: bool = True
+    # Said after the missing columns, such as what file was expected.
+    missing_hint: str = ""
 
     @functools.cached_property
     def spellings(self) -> dict[str, tuple[str, ...]]:
@@ -398,6 +400,19 @@ class ImportSpec:
     def missing(self, positions: dict[str, int]) -> list[Column]:
         """The required columns a header lacks."""
         return [c for c in self.columns if c.required and c.key not in positions]
+
+    def check_header(self, positions: dict[str, int], *, also_missing: tuple[str, ...] = ()):
+        """Refuse a header without the required columns, naming them all, in
+        one wording for every import. `also_missing` names requirements the
+        declaration cannot say, already quoted ("'UPN' or 'Pupil
+        identifier'")."""
+        missing = [*also_missing, *(f"'{c.header}'" for c in self.missing(positions))]
+        if missing:
+            raise CsvFileError(
+                f"The header is missing required {'column' if len(missing) == 1 else 'columns'}"
+                f": {', '.join(missing)}{self.missing_hint}",
+                line=1,
+            )
 
     @property
     def template_file_name(self) -> str:

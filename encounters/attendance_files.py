@@ -140,12 +140,10 @@ def attendance_columns(header: list[str]) -> dict[str, int]:
     """Where each column the import reads is, or a CsvFileError saying what
     the header lacks."""
     positions = column_positions(header, ATTENDANCE_IMPORT.spellings)
-    missing = [column.key for column in ATTENDANCE_IMPORT.missing(positions)]
-    if not ({"upn", "upn_hash", "pupil_identifier"} & positions.keys()):
-        missing.insert(0, "pupil identifier or UPN")
-    if missing:
-        names = ", ".join(name.replace("_", " ") for name in missing)
-        raise CsvFileError(f"The file must have a header row with the columns: {names}")
+    pupil_columns = {"upn", "upn_hash", "pupil_identifier"} & positions.keys()
+    ATTENDANCE_IMPORT.check_header(
+        positions, also_missing=() if pupil_columns else ("'Pupil identifier' or 'UPN'",)
+    )
     if {"upn", "upn_hash"} <= positions.keys():
         raise CsvFileError("The file must have a UPN column or a UPN hash column, not both")
     return positions

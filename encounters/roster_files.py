@@ -120,10 +120,7 @@ class RosterRow:
 def parse_roster(text: str) -> tuple[list[RosterRow], list[LineError]]:
     """Rows and a LineError for each bad row. Lines count the header as 1."""
     table = ROSTER_IMPORT.table(text)
-    missing = ROSTER_IMPORT.missing(table.positions)
-    if missing:
-        names = ", ".join(column.key.replace("_", " ") for column in missing)
-        raise CsvFileError(f"The file must have a header row with the columns: {names}")
+    ROSTER_IMPORT.check_header(table.positions)
 
     rows, errors = [], []
     seen_identifiers, seen_hashes = {}, {}

@@ -111,13 +111,7 @@ def read_records(text, spec: ImportSpec):
     The spec refuses any other header, so a misspelt optional column is not
     silently ignored."""
     table = spec.table(text)
-    missing = [column.header for column in spec.missing(table.positions)]
-    if missing:
-        raise CsvFileError(
-            "The file must have "
-            + " and ".join(f"a '{name}' column" for name in missing)
-            + " in its first line"
-        )
+    spec.check_header(table.positions)
     records, width_errors = [], []
     for record in table.rows():
         width_problem = table.width_problem(record)
@@ -289,7 +283,9 @@ def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
     plan = _published_plan(area)
     columns_present, records, errors = read_records(text, MEASUREMENT_IMPORT)
     if "indicator" not in columns_present and "indicator_id" not in columns_present:
-        raise CsvFileError("The file must have an 'indicator' or an 'indicator id' column")
+        MEASUREMENT_IMPORT.check_header(
+            columns_present, also_missing=("'indicator' or 'indicator id'",)
+        )
     indicators = list(plan.indicators.select_related("lineage__area"))
     by_id = {indicator.lineage_id: indicator for indicator in indicators}
     by_name = {}

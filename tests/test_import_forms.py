@@ -22,12 +22,13 @@ from core.imports import CsvFileError, LineError, upload_text
 from encounters import attendance_bulk
 from encounters import services as encounter_services
 from encounters.attendance_files import (
+    ATTENDANCE_IMPORT,
     AttendanceLookups,
     pseudonymise_attendance,
     resolve_attendance,
 )
 from encounters.models import Encounter
-from encounters.roster_files import parse_roster
+from encounters.roster_files import ROSTER_IMPORT, parse_roster
 from encounters.services import attendance_import
 from plans import imports as plan_imports
 from tests import uploads
@@ -291,3 +292,30 @@ def test_pupil_id_is_the_pupil_identifier_to_every_import_that_reads_one(name, i
     header = ["Pupil ID" if column == "Pupil identifier" else column for column in header]
 
     assert line_errors(name, file_with(header, row, encoding=_encoding(name)), importing) == []
+
+
+SPECS = {
+    "gias": gias.GIAS_IMPORT,
+    "roster": ROSTER_IMPORT,
+    "attendance": ATTENDANCE_IMPORT,
+    "measurements": plan_imports.MEASUREMENT_IMPORT,
+    "actions": plan_imports.ACTION_IMPORT,
+}
+
+
+@pytest.mark.parametrize("name", IMPORTS)
+def test_every_import_names_a_missing_column_in_the_same_words(name, importing):
+    header, row = good_table(name, importing)
+    required = next(column for column in SPECS[name].columns if column.required)
+    keep = [index for index, column in enumerate(header) if column != required.header]
+
+    with pytest.raises(CsvFileError) as raised:
+        line_errors(
+            name,
+            file_with([header[i] for i in keep], [row[i] for i in keep], encoding=_encoding(name)),
+            importing,
+        )
+
+    assert str(raised.value).startswith(
+        f"The header is missing required column: '{required.header}'"
+    )

@@ -62,7 +62,7 @@ def test_bad_rows_are_listed_by_line_without_the_upn():
 
 
 def test_missing_columns_and_wrong_encoding_are_explained():
-    with pytest.raises(CsvFileError, match="pupil identifier"):
+    with pytest.raises(CsvFileError, match="missing required column: 'Pupil identifier'"):
         parse_roster("UPN,Year group\n")
     from core.imports import upload_text
 
