@@ -20,6 +20,7 @@ from core.imports import (
     CsvFileError,
     ImportSpec,
     LineError,
+    RowCells,
     UploadFormat,
     cell_problem,
     code_cell,
@@ -149,30 +150,19 @@ def gias_csv_parse(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[Gia
 
 def _parse(data: bytes, encoding: str) -> list[GiasRow]:
     text = upload_text(data, _upload_format(encoding))
-    table = GIAS_IMPORT.table(text)
-    GIAS_IMPORT.check_header(table.positions)
-
-    rows = []
-    errors = []
     first_line_of_urn = {}
-    for record in table.rows():
-        width_problem = table.width_problem(record)
-        if width_problem:
-            errors.append(LineError(record.line, width_problem))
-            continue
-        row, row_errors = _row(record.line, record.cells, table.positions)
+
+    def row_rule(cells: RowCells):
+        """One establishment per row, each URN once in the file."""
+        row, row_errors = _row(cells)
         if row.urn in first_line_of_urn:
-            row_errors.append(
-                _cell_error(
-                    record.line, URN, f"{row.urn} is also on line {first_line_of_urn[row.urn]}"
-                )
-            )
+            first = first_line_of_urn[row.urn]
+            row_errors.append(_cell_error(cells.line, URN, f"{row.urn} is also on line {first}"))
         elif row.urn is not None:
-            first_line_of_urn[row.urn] = record.line
-        if row_errors:
-            errors.extend(row_errors)
-        else:
-            rows.append(row)
+            first_line_of_urn[row.urn] = cells.line
+        return row, row_errors
+
+    rows, errors, _ = GIAS_IMPORT.read(text, row_rule)
     if errors:
         raise GiasImportError(errors)
     if not rows:
@@ -220,12 +210,13 @@ def _cell_error(line: int, column: str, message: str) -> LineError:
     return LineError(line, f"{column} {message}")
 
 
-def _row(line: int, cells: list[str], positions: dict[str, int]):
+def _row(cells: RowCells):
     """The row and its errors; a field with an error is None in the row."""
     errors = []
+    line = cells.line
 
     def cell(column):
-        return cells[positions[column]].strip() if column in positions else ""
+        return cells[column]
 
     def text(column, *, required=False):
         value = cell(column)

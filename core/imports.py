@@ -32,7 +32,7 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -418,6 +418,26 @@ class ImportSpec:
     def template_file_name(self) -> str:
         return f"{self.name}-template.csv"
 
+    def read(self, text: str, row_rule: "RowRule") -> "ImportRead":
+        """Every row the import's rule makes of the file, every line error
+        and where the columns are: the header is checked (CsvFileError),
+        blank rows skipped, a row with cells outside the header's columns is
+        an error of its own, and `row_rule(cells)` gives each other row's
+        (row or None, errors)."""
+        table = self.table(text)
+        self.check_header(table.positions)
+        rows, errors = [], []
+        for record in table.rows():
+            width_problem = table.width_problem(record)
+            if width_problem:
+                errors.append(LineError(record.line, width_problem))
+                continue
+            row, row_errors = row_rule(RowCells(table, record))
+            errors.extend(row_errors)
+            if row is not None and not row_errors:
+                rows.append(row)
+        return ImportRead(rows, errors, table.positions)
+
     def template_rows(self) -> tuple[list[str], list[list[str]]]:
         """The template file's header and its one example row (for
         core.csv_export.csv_download, which writes it as Excel reads it)."""
@@ -425,6 +445,35 @@ class ImportSpec:
             [column.header for column in self.columns],
             [[column.example for column in self.columns]],
         )
+
+
+class RowCells:
+    """One row's cells by column key, stripped: blank for a column the file
+    lacks (`in` says whether it has it) or a cell the row lacks."""
+
+    def __init__(self, table: CsvTable, record: Record):
+        self.table = table
+        self.record = record
+        self.line = record.line
+
+    def __getitem__(self, column: str) -> str:
+        return self.table.cell(self.record, column)
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.table.positions
+
+    def as_dict(self) -> dict[str, str]:
+        """{column: cell} for the columns the file has."""
+        return {column: self[column] for column in self.table.positions}
+
+
+RowRule = Callable[[RowCells], tuple[object | None, list[LineError]]]
+
+
+class ImportRead(NamedTuple):
+    rows: list
+    errors: list[LineError]
+    positions: dict[str, int]
 
 
 # --- Typed cells ---------------------------------------------------------

@@ -17,6 +17,7 @@ from core.imports import (
     CsvFileError,
     ImportSpec,
     LineError,
+    RowCells,
     boolean_cell,
     cell_problem,
     date_cell,
@@ -119,83 +120,78 @@ class RosterRow:
 
 def parse_roster(text: str) -> tuple[list[RosterRow], list[LineError]]:
     """Rows and a LineError for each bad row. Lines count the header as 1."""
-    table = ROSTER_IMPORT.table(text)
-    ROSTER_IMPORT.check_header(table.positions)
+    rows, errors, _ = ROSTER_IMPORT.read(text, _RosterRule())
+    if not rows and not errors:
+        raise CsvFileError("The selected file has no pupils in it")
+    return rows, errors
 
-    rows, errors = [], []
-    seen_identifiers, seen_hashes = {}, {}
-    for record in table.rows():
-        line = record.line
-        width_problem = table.width_problem(record)
-        if width_problem:
-            errors.append(LineError(line, _sentence([width_problem])))
-            continue
 
-        def cell(column, record=record):
-            return table.cell(record, column)
+class _RosterRule:
+    """The roster's row rule: one pupil per row, each pupil identifier and
+    UPN once in the file. All of a line's problems make one sentence."""
 
+    def __init__(self):
+        self.seen_identifiers, self.seen_hashes = {}, {}
+
+    def __call__(self, cell: RowCells) -> tuple[RosterRow | None, list[LineError]]:
+        line = cell.line
         problems = []
-        identifier = cell("pupil_identifier")
+        identifier = cell["pupil_identifier"]
         if not identifier:
             problems.append("enter the pupil identifier")
         elif len(identifier) > 30:
             problems.append("pupil identifier must be 30 characters or fewer")
-        elif identifier in seen_identifiers:
+        elif identifier in self.seen_identifiers:
             problems.append(
-                f"pupil identifier {identifier} is also on line {seen_identifiers[identifier]}"
+                f"pupil identifier {identifier} is also on line {self.seen_identifiers[identifier]}"
             )
         hashed = ""
         try:
-            hashed = upn_hash(cell("upn")) if cell("upn") else ""
+            hashed = upn_hash(cell["upn"]) if cell["upn"] else ""
             if not hashed:
                 problems.append("enter the UPN")
-            elif hashed in seen_hashes:
-                problems.append(f"the same UPN is also on line {seen_hashes[hashed]}")
+            elif hashed in self.seen_hashes:
+                problems.append(f"the same UPN is also on line {self.seen_hashes[hashed]}")
         except InvalidUPN as error:
             problems.append(str(error))
         year_group = None
         try:
-            year_group = year_group_cell(cell("year_group"))
+            year_group = year_group_cell(cell["year_group"])
         except CellError as error:
             problems.append(f"year group {error}")
         disadvantaged = False
         try:
-            disadvantaged = boolean_cell(cell("fsm"))
+            disadvantaged = boolean_cell(cell["fsm"])
         except CellError as error:
             problems.append(f"FSM {error}")
-        send = _SEND.get(cell("send").lower())
+        send = _SEND.get(cell["send"].lower())
         if send is None:
             problems.append("SEND must be N (none), K (SEN support) or E (EHC plan)")
-        entry = cell("entry_date")
+        entry = cell["entry_date"]
         entry_date = ""
         if entry:
             try:
                 entry_date = date_cell(entry).isoformat()
             except CellError as error:
                 problems.append(cell_problem("entry date", entry, error))
-        name = cell("name")
+        name = cell["name"]
         if len(name) > 100:
             problems.append("name must be 100 characters or fewer")
         if problems:
-            errors.append(LineError(line, _sentence(problems)))
-            continue
-        seen_identifiers[identifier] = line
-        seen_hashes[hashed] = line
-        rows.append(
-            RosterRow(
-                line=line,
-                pupil_identifier=identifier,
-                upn_hash=hashed,
-                display_name=name,
-                year_group=year_group,
-                disadvantaged=disadvantaged,
-                send=str(send),
-                entry_date=entry_date,
-            )
+            return None, [LineError(line, _sentence(problems))]
+        self.seen_identifiers[identifier] = line
+        self.seen_hashes[hashed] = line
+        row = RosterRow(
+            line=line,
+            pupil_identifier=identifier,
+            upn_hash=hashed,
+            display_name=name,
+            year_group=year_group,
+            disadvantaged=disadvantaged,
+            send=str(send),
+            entry_date=entry_date,
         )
-    if not rows and not errors:
-        raise CsvFileError("The selected file has no pupils in it")
-    return rows, errors
+        return row, []
 
 
 def _sentence(problems: list[str]) -> str:

@@ -109,23 +109,16 @@ def read_records(text, spec: ImportSpec):
     cells beyond the header's.
 
     The spec refuses any other header, so a misspelt optional column is not
-    silently ignored."""
-    table = spec.table(text)
-    spec.check_header(table.positions)
-    records, width_errors = [], []
-    for record in table.rows():
-        width_problem = table.width_problem(record)
-        if width_problem:
-            width_errors.append(LineError(record.line, width_problem))
-            continue
-        records.append(
-            (record.line, {column: table.cell(record, column) for column in table.positions})
-        )
+    silently ignored. The rows are checked by the import's preview, which
+    needs the plan."""
+    records, width_errors, columns_present = spec.read(
+        text, lambda cells: ((cells.line, cells.as_dict()), [])
+    )
     if not records and not width_errors:
         raise CsvFileError("The selected file has a header but no rows")
     if len(records) + len(width_errors) > IMPORT_MAX_ROWS:
         raise CsvFileError(f"The selected file must have {IMPORT_MAX_ROWS:,} rows or fewer")
-    return table.positions, records, width_errors
+    return columns_present, records, width_errors
 
 
 def _parse_date(text, label):
