@@ -97,7 +97,8 @@ def test_one_bad_row_writes_nothing_and_names_the_line(school, pupils, employer)
 
 
 def test_a_file_without_the_columns_is_refused(school):
-    with pytest.raises(CsvFileError, match="missing required columns: 'Pupil identifier' or 'UPN', 'Date'"):
+    missing = "missing required columns: 'Pupil identifier' or 'UPN', 'Date'"
+    with pytest.raises(CsvFileError, match=missing):
         attendance_import(school=school, text="Name,Type,Title\n")
 
 
