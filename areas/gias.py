@@ -11,11 +11,24 @@ validated, or raises `GiasFileError` (the file as a whole is unusable) or
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from core.imports import CsvFileError, CsvTable, LineError, UploadFormat, encoding_name, upload_text
+from core.imports import (
+    CellError,
+    Column,
+    CsvFileError,
+    ImportSpec,
+    LineError,
+    RowCells,
+    UploadFormat,
+    cell_problem,
+    code_cell,
+    encoding_name,
+    number_cell,
+    upload_text,
+    whole_number_cell,
+)
 
 URN = "URN"
 LA_CODE = "LA (code)"
@@ -75,10 +88,16 @@ DEFAULT_ENCODING = "cp1252"
 
 _INTEGER_MAX = 2_147_483_647
 _SMALL_INTEGER_MAX = 32_767
-_WHOLE_NUMBER = re.compile(r"\d+", re.ASCII)
-_DECIMAL_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _SUBJECT = "The file"
-_COLUMNS = {name: (name,) for name in SERVICE_COLUMNS}
+GIAS_IMPORT = ImportSpec(
+    name="gias",
+    columns=tuple(
+        Column(name, name, required=name in REQUIRED_COLUMNS) for name in SERVICE_COLUMNS
+    ),
+    upload_format=UploadFormat(encoding=DEFAULT_ENCODING, subject=_SUBJECT),
+    short_rows=False,
+    missing_hint=". Is this a GIAS establishment fields extract?",
+)
 
 
 class GiasFileError(Exception):
@@ -125,46 +144,25 @@ def gias_csv_parse(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[Gia
     try:
         return _parse(data, encoding)
     except CsvFileError as error:
-        raise GiasFileError(f"{error}.") from None
+        message = str(error)
+        raise GiasFileError(message if message.endswith("?") else f"{message}.") from None
 
 
 def _parse(data: bytes, encoding: str) -> list[GiasRow]:
     text = upload_text(data, _upload_format(encoding))
-    table = CsvTable(
-        text,
-        _COLUMNS,
-        short_rows=False,
-        subject=_SUBJECT,
-    )
-    missing = [name for name in REQUIRED_COLUMNS if name not in table.positions]
-    if missing:
-        raise GiasFileError(
-            f"The header is missing required "
-            f"{'column' if len(missing) == 1 else 'columns'}: {_join(missing)}. "
-            "Is this a GIAS establishment fields extract?"
-        )
-
-    rows = []
-    errors = []
     first_line_of_urn = {}
-    for record in table.rows():
-        width_problem = table.width_problem(record)
-        if width_problem:
-            errors.append(LineError(record.line, width_problem))
-            continue
-        row, row_errors = _row(record.line, record.cells, table.positions)
+
+    def row_rule(cells: RowCells):
+        """One establishment per row, each URN once in the file."""
+        row, row_errors = _row(cells)
         if row.urn in first_line_of_urn:
-            row_errors.append(
-                _cell_error(
-                    record.line, URN, f"{row.urn} is also on line {first_line_of_urn[row.urn]}"
-                )
-            )
+            first = first_line_of_urn[row.urn]
+            row_errors.append(_cell_error(cells.line, URN, f"{row.urn} is also on line {first}"))
         elif row.urn is not None:
-            first_line_of_urn[row.urn] = record.line
-        if row_errors:
-            errors.extend(row_errors)
-        else:
-            rows.append(row)
+            first_line_of_urn[row.urn] = cells.line
+        return row, row_errors
+
+    rows, errors, _ = GIAS_IMPORT.read(text, row_rule)
     if errors:
         raise GiasImportError(errors)
     if not rows:
@@ -212,16 +210,13 @@ def _cell_error(line: int, column: str, message: str) -> LineError:
     return LineError(line, f"{column} {message}")
 
 
-def _join(names):
-    return ", ".join(f"'{name}'" for name in names)
-
-
-def _row(line: int, cells: list[str], positions: dict[str, int]):
+def _row(cells: RowCells):
     """The row and its errors; a field with an error is None in the row."""
     errors = []
+    line = cells.line
 
     def cell(column):
-        return cells[positions[column]].strip() if column in positions else ""
+        return cells[column]
 
     def text(column, *, required=False):
         value = cell(column)
@@ -238,48 +233,46 @@ def _row(line: int, cells: list[str], positions: dict[str, int]):
             )
         return value
 
-    def whole_number(column, *, required=False, positive=False, maximum=_INTEGER_MAX):
+    def number(column, parse, *, required=False):
         value = cell(column)
         if not value or (column in _SUPPRESSIBLE and value.upper() in NOT_A_FIGURE):
             if required:
                 errors.append(_cell_error(line, column, "is blank"))
             return None
-        kind = "a positive whole number" if positive else "a whole number"
-        if not _WHOLE_NUMBER.fullmatch(value) or (positive and int(value) == 0):
-            errors.append(_cell_error(line, column, f"{value!r} is not {kind}"))
+        try:
+            return parse(value)
+        except CellError as error:
+            errors.append(LineError(line, cell_problem(column, value, error)))
             return None
-        if int(value) > maximum:
-            errors.append(_cell_error(line, column, f"{value} is too large (at most {maximum})"))
-            return None
-        return int(value)
 
-    def percentage(column):
-        value = cell(column)
-        if not value or value.upper() in NOT_A_FIGURE:
-            return None
-        number = Decimal(value) if _DECIMAL_NUMBER.fullmatch(value) else None
-        if number is None:
-            errors.append(_cell_error(line, column, f"{value!r} is not a number"))
-            return None
-        if not 0 <= number <= 100:
-            errors.append(_cell_error(line, column, f"{value} is not between 0 and 100"))
-            return None
+    def code(column, *, required=False, positive=False, maximum=_INTEGER_MAX):
+        return number(
+            column,
+            lambda value: code_cell(value, positive=positive, maximum=maximum),
+            required=required,
+        )
+
+    def count(column, *, maximum=_INTEGER_MAX):
+        return number(column, lambda value: whole_number_cell(value, maximum=maximum))
+
+    def percentage(value):
+        number = number_cell(value, minimum=0, maximum=100, unit="%")
         return number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     row = GiasRow(
         line=line,
-        urn=whole_number(URN, required=True, positive=True),
-        la_code=whole_number(LA_CODE, required=True, maximum=_SMALL_INTEGER_MAX),
+        urn=code(URN, required=True, positive=True),
+        la_code=code(LA_CODE, required=True, maximum=_SMALL_INTEGER_MAX),
         la_name=text(LA_NAME, required=True),
-        establishment_number=whole_number(ESTABLISHMENT_NUMBER),
+        establishment_number=code(ESTABLISHMENT_NUMBER),
         name=text(ESTABLISHMENT_NAME, required=True),
         establishment_type=text(ESTABLISHMENT_TYPE),
         status=text(ESTABLISHMENT_STATUS, required=True),
         phase=text(PHASE),
-        statutory_low_age=whole_number(STATUTORY_LOW_AGE, maximum=_SMALL_INTEGER_MAX),
-        statutory_high_age=whole_number(STATUTORY_HIGH_AGE, maximum=_SMALL_INTEGER_MAX),
-        number_of_pupils=whole_number(NUMBER_OF_PUPILS),
-        percentage_fsm=percentage(PERCENTAGE_FSM),
+        statutory_low_age=count(STATUTORY_LOW_AGE, maximum=_SMALL_INTEGER_MAX),
+        statutory_high_age=count(STATUTORY_HIGH_AGE, maximum=_SMALL_INTEGER_MAX),
+        number_of_pupils=count(NUMBER_OF_PUPILS),
+        percentage_fsm=number(PERCENTAGE_FSM, percentage),
         trust_name=text(TRUST_NAME),
         district=text(DISTRICT),
         postcode=text(POSTCODE),

@@ -14,9 +14,17 @@ says, naming the line, why a file cannot be read:
   columns through one header normaliser, skips blank rows and reports rows
   with more cells than the header.
 
+- `ImportSpec` is an import's declaration: its format and its `Column`s,
+  from which the header is matched, the upload page lists the columns and
+  the template file is written.
+- The typed cell parsers (`date_cell`, `number_cell`, `whole_number_cell`,
+  `code_cell`, `boolean_cell`, `year_group_cell`) are the one set of forms
+  every import accepts; `cell_problem` words their refusals.
+
 Problems with the file as a whole raise `CsvFileError`; problems with one line
 are `LineError`s, which importers collect so every bad line is named.
-Nothing here knows about any app.
+Nothing here knows about any app. The preview-and-confirm step is in
+core.upload_previews.
 """
 
 import codecs
@@ -24,9 +32,10 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 # The csv module's own limit on one cell, which it enforces by raising.
@@ -330,12 +339,158 @@ class CsvTable:
         return record.cells[index].strip()
 
 
+# --- Declared imports ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column an import reads: its name in the template file, the other
+    spellings it accepts (matched through `header_key`), whether the file
+    must have it, and, for the upload page and the template file, what it
+    holds and an example cell."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    holds: str = ""
+    example: str = ""
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+    @property
+    def also_called(self) -> list[str]:
+        """The other spellings as a person would write them."""
+        return [header_key(alias) for alias in self.aliases]
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """What one import reads, declared once: its file format and columns.
+
+    The same declaration finds the columns in an uploaded header, lists the
+    columns and the forms they accept on the upload page, and gives the
+    template file the page offers for download. `other_columns` false
+    refuses any header cell that is not a declared column; `short_rows`
+    false makes a row with fewer cells than the header a line error."""
+
+    name: str
+    columns: tuple[Column, ...]
+    upload_format: UploadFormat = UploadFormat()  # noqa: RUF009 - frozen
+    other_columns: bool = True
+    short_rows: bool = True
+    # Said after the missing columns, such as what file was expected.
+    missing_hint: str = ""
+
+    @functools.cached_property
+    def spellings(self) -> dict[str, tuple[str, ...]]:
+        return {column.key: column.spellings for column in self.columns}
+
+    def table(self, text: str) -> CsvTable:
+        return CsvTable(
+            text,
+            self.spellings,
+            other_columns=self.other_columns,
+            short_rows=self.short_rows,
+            subject=self.upload_format.subject,
+        )
+
+    def missing(self, positions: dict[str, int]) -> list[Column]:
+        """The required columns a header lacks."""
+        return [c for c in self.columns if c.required and c.key not in positions]
+
+    def check_header(self, positions: dict[str, int], *, also_missing: tuple[str, ...] = ()):
+        """Refuse a header without the required columns, naming them all, in
+        one wording for every import. `also_missing` names requirements the
+        declaration cannot say, already quoted ("'UPN' or 'Pupil
+        identifier'")."""
+        missing = [*also_missing, *(f"'{c.header}'" for c in self.missing(positions))]
+        if missing:
+            raise CsvFileError(
+                f"The header is missing required {'column' if len(missing) == 1 else 'columns'}"
+                f": {', '.join(missing)}{self.missing_hint}",
+                line=1,
+            )
+
+    @property
+    def template_file_name(self) -> str:
+        return f"{self.name}-template.csv"
+
+    def read(self, text: str, row_rule: "RowRule") -> "ImportRead":
+        """Every row the import's rule makes of the file, every line error
+        and where the columns are: the header is checked (CsvFileError),
+        blank rows skipped, a row with cells outside the header's columns is
+        an error of its own, and `row_rule(cells)` gives each other row's
+        (row or None, errors)."""
+        table = self.table(text)
+        self.check_header(table.positions)
+        rows, errors = [], []
+        for record in table.rows():
+            width_problem = table.width_problem(record)
+            if width_problem:
+                errors.append(LineError(record.line, width_problem))
+                continue
+            row, row_errors = row_rule(RowCells(table, record))
+            errors.extend(row_errors)
+            if row is not None and not row_errors:
+                rows.append(row)
+        return ImportRead(rows, errors, table.positions)
+
+    def template_rows(self) -> tuple[list[str], list[list[str]]]:
+        """The template file's header and its one example row (for
+        core.csv_export.csv_download, which writes it as Excel reads it)."""
+        return (
+            [column.header for column in self.columns],
+            [[column.example for column in self.columns]],
+        )
+
+
+class RowCells:
+    """One row's cells by column key, stripped: blank for a column the file
+    lacks (`in` says whether it has it) or a cell the row lacks."""
+
+    def __init__(self, table: CsvTable, record: Record):
+        self.table = table
+        self.record = record
+        self.line = record.line
+
+    def __getitem__(self, column: str) -> str:
+        return self.table.cell(self.record, column)
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.table.positions
+
+    def as_dict(self) -> dict[str, str]:
+        """{column: cell} for the columns the file has."""
+        return {column: self[column] for column in self.table.positions}
+
+
+RowRule = Callable[[RowCells], tuple[object | None, list[LineError]]]
+
+
+class ImportRead(NamedTuple):
+    rows: list
+    errors: list[LineError]
+    positions: dict[str, int]
+
+
 # --- Typed cells ---------------------------------------------------------
 
 
 class CellError(ValueError):
     """A cell cannot be read as its type; the message follows the cell's
-    name or value ("date '30/02/2020' is not a real date")."""
+    name and value ("date '30/02/2020' is not a real date"): see
+    `cell_problem`. `quote_value` is false when the message is about the
+    value read, not the text ("9999999999 is too large")."""
+
+    def __init__(self, message: str, *, quote_value: bool = True):
+        super().__init__(message)
+        self.quote_value = quote_value
+
+
+DATE_FORMS = "a date like 31/08/2019, 31/8/2019, 31-08-2019, 31.08.2019 or 2019-08-31"
 
 
 def date_cell(text: str) -> date:
@@ -353,3 +508,113 @@ def date_cell(text: str) -> date:
         return date(int(year), int(month), int(day))
     except ValueError:
         raise CellError("is not a real date") from None
+
+
+def cell_problem(label: str, text: str, error: CellError) -> str:
+    """The sentence for a cell that cannot be read: "date '30/02/2020' is
+    not a real date", "URN 9999999999 is too large (at most 2147483647)"."""
+    value = f"'{text}'" if error.quote_value else text
+    return f"{label} {value} {error}"
+
+
+# Numbers: digits, optionally in groups of three with commas, optionally a
+# point and decimals, optionally a sign. No exponents, spaces or other
+# separators: "1,200.5" and "-0.5" are numbers, "1.2e3", "1 200" and "1,2,3"
+# are not. A percentage column may end in "%", a money column begin with "£".
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+", re.ASCII)
+_CODE = re.compile(r"\d+", re.ASCII)
+NUMBER_FORMS = "a number like 1200, 1,200 or 61.5"
+
+
+def number_cell(
+    text: str,
+    *,
+    decimal_places: int | None = None,
+    whole: bool = False,
+    minimum: Decimal | int | None = None,
+    maximum: Decimal | int | None = None,
+    max_digits: int | None = None,
+    unit: str = "",
+) -> Decimal:
+    """A number in the forms every import accepts (see _NUMBER), within the
+    column's bounds. `unit` is "%" (a trailing percent sign is allowed) or
+    "£" (a leading pound sign is allowed); `whole` refuses a decimal point;
+    `decimal_places` refuses more places and gives the value that many."""
+    cleaned = text.strip()
+    if unit == "%":
+        cleaned = cleaned.removesuffix("%").rstrip()
+    elif unit == "£":
+        cleaned = cleaned.replace("£", "", 1) if cleaned.lstrip("+-").startswith("£") else cleaned
+    if not _NUMBER.fullmatch(cleaned):
+        raise CellError("is not a whole number" if whole else "is not a number")
+    if whole and "." in cleaned:
+        raise CellError("is not a whole number")
+    value = Decimal(cleaned.replace(",", ""))
+    whole_digits = None if max_digits is None else max_digits - (decimal_places or 0)
+    if whole_digits is not None and value.copy_abs() >= Decimal(10) ** whole_digits:
+        raise CellError("is too large")
+    if decimal_places is not None:
+        places = Decimal(1).scaleb(-decimal_places)
+        if value != value.quantize(places):
+            raise CellError(f"has more than {decimal_places} decimal places")
+        value = value.quantize(places)
+    if minimum is not None and maximum is not None:
+        if not minimum <= value <= maximum:
+            raise CellError(f"is not between {minimum} and {maximum}", quote_value=False)
+    elif minimum is not None and value < minimum:
+        raise CellError(f"must be {minimum} or more", quote_value=False)
+    elif maximum is not None and value > maximum:
+        raise CellError(f"is too large (at most {maximum})", quote_value=False)
+    return value
+
+
+def whole_number_cell(text: str, *, minimum: int = 0, maximum: int = 2_147_483_647) -> int:
+    """A count (pupils, an age): a number with no decimal point, commas
+    allowed ("1,200"), from `minimum` to `maximum`."""
+    value = number_cell(text, whole=True)
+    if value < minimum:
+        raise CellError(f"must be {minimum} or more", quote_value=False)
+    if value > maximum:
+        raise CellError(f"is too large (at most {maximum})", quote_value=False)
+    return int(value)
+
+
+def code_cell(text: str, *, positive: bool = False, maximum: int = 2_147_483_647) -> int:
+    """A numeric code (URN, LA code, establishment number): digits only, as
+    the register writes them, so "1,200", "12.0" and "-5" are not codes."""
+    cleaned = text.strip()
+    kind = "a positive whole number" if positive else "a whole number"
+    if not _CODE.fullmatch(cleaned) or (positive and int(cleaned) == 0):
+        raise CellError(f"is not {kind}")
+    if int(cleaned) > maximum:
+        raise CellError(f"is too large (at most {maximum})", quote_value=False)
+    return int(cleaned)
+
+
+_YES = frozenset({"y", "yes", "true", "t", "1"})
+_NO = frozenset({"n", "no", "false", "f", "0"})
+BOOLEAN_FORMS = "Y or N (also yes, no, true, false, 1 or 0); blank is N"
+
+
+def boolean_cell(text: str) -> bool:
+    """Yes or no, as MIS exports and spreadsheets write it; blank is no."""
+    key = text.strip().casefold()
+    if key in _YES:
+        return True
+    if key in _NO or not key:
+        return False
+    raise CellError("must be Y or N")
+
+
+YEAR_GROUP_FORMS = "R (or Reception) or a number from 1 to 13, like 7, Y7 or Year 7"
+
+
+def year_group_cell(text: str) -> int:
+    """A year group: 0 for Reception, else 1 to 13. "R", "Rec",
+    "Reception", "7", "Y7", "Year 7" and "year7" are all accepted."""
+    key = text.strip().casefold().removeprefix("year").removeprefix("y").strip()
+    if key in ("r", "rec", "reception"):
+        return 0
+    if _CODE.fullmatch(key) and 0 <= int(key) <= 13:
+        return int(key)
+    raise CellError("must be Reception (R) or a number from 1 to 13")

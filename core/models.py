@@ -181,3 +181,67 @@ class ApiToken(models.Model):
 
     def is_usable(self, now=None):
         return self.revoked_at is None and not self.is_expired(now)
+
+
+class UploadPreviewStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Waiting to be confirmed"
+    APPLIED = "applied", "Imported"
+
+
+class UploadPreview(TimeStampedModel):
+    """An uploaded file, checked and waiting for its uploader to confirm it:
+    the one store of every import's preview-and-confirm step (ADR 0014).
+
+    `content` is what the import needs to apply it (the checked rows, or the
+    file's text to check again), kept server-side so a confirmation never
+    trusts data sent back by the browser; `digest` names that content, so a
+    page showing an older preview cannot confirm a newer one. Confirming
+    claims the row once (`claim`), so a double submit imports once. A row
+    lives `UPLOAD_PREVIEW_LIFETIME` at most, and its content is emptied when
+    it is applied.
+
+    Like ApiToken it has no scope_rule: only its uploader ever sees it, on
+    the page of the school or area it was uploaded for (core.imports).
+    """
+
+    kind = models.CharField(max_length=30, help_text="Which import, such as roster.")
+    uploaded_by = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    school = models.ForeignKey(
+        "areas.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    options = models.JSONField(default=dict, blank=True, help_text="Choices made on upload.")
+    content = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    digest = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10,
+        choices=UploadPreviewStatus.choices,
+        default=UploadPreviewStatus.PREVIEWED,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["uploaded_by", "kind", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                name="uploadpreview_for_an_area_or_a_school",
+                condition=models.Q(area__isnull=False) | models.Q(school__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.file_name} ({self.get_status_display()})"
+
+    def claim(self) -> bool:
+        """Mark the preview applied if nobody has yet: a conditional UPDATE,
+        so of two confirmations only one gets True."""
+        claimed = UploadPreview.objects.filter(
+            pk=self.pk, status=UploadPreviewStatus.PREVIEWED
+        ).update(status=UploadPreviewStatus.APPLIED, updated_at=timezone.now())
+        if claimed:
+            self.status = UploadPreviewStatus.APPLIED
+        return bool(claimed)

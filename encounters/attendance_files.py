@@ -14,6 +14,7 @@ buffer as "group<TAB>pupil id".
 """
 
 import csv
+import dataclasses
 import hashlib
 import io
 from collections.abc import Callable
@@ -23,11 +24,15 @@ from itertools import repeat
 
 from core.imports import (
     CELL_MAX_CHARACTERS,
+    DATE_FORMS,
     CellError,
+    Column,
     CsvFileError,
     CsvTable,
+    ImportSpec,
     LineError,
     Record,
+    cell_problem,
     column_positions,
     csv_records,
     date_cell,
@@ -38,17 +43,73 @@ from partners.models import EMPLOYER_KINDS, Organisation
 from .models import EncounterType, Programme, Pupil
 from .pseudonymisation import InvalidUPN, upn_hash
 
-ATTENDANCE_COLUMNS = {
-    "upn": ("upn", "unique_pupil_number"),
-    "upn_hash": ("upn_hash",),
-    "pupil_identifier": ("pupil_identifier", "pupil_id", "identifier", "admission_number"),
-    "date": ("date", "encounter_date", "date_of_encounter"),
-    "type": ("type", "encounter_type", "activity_type"),
-    "employer": ("employer", "employer_name", "organisation"),
-    "title": ("title", "activity", "encounter_title", "name"),
-    "delivered_through": ("delivered_through", "programme", "delivered_by"),
-}
 UPN_HASH_HEADER = "UPN hash"
+_ONE_OF_THE_PUPIL_COLUMNS = "Give the pupil identifier column, the UPN column, or both."
+ATTENDANCE_IMPORT = ImportSpec(
+    name="attendance",
+    columns=(
+        Column(
+            "pupil_identifier",
+            "Pupil identifier",
+            ("pupil_id", "identifier", "admission_number"),
+            holds=f"Your identifier for the pupil, as in the roster. {_ONE_OF_THE_PUPIL_COLUMNS}",
+            example="ADM0001",
+        ),
+        Column(
+            "upn",
+            "UPN",
+            ("unique_pupil_number",),
+            holds=f"The pupil's UPN, if the file has no identifier. {_ONE_OF_THE_PUPIL_COLUMNS}",
+            example="",
+        ),
+        Column("upn_hash", UPN_HASH_HEADER),
+        Column(
+            "date",
+            "Date",
+            ("encounter_date", "date_of_encounter"),
+            required=True,
+            holds=f"The day of the encounter: {DATE_FORMS}. Today or earlier.",
+            example="14/03/2018",
+        ),
+        Column(
+            "type",
+            "Type",
+            ("encounter_type", "activity_type"),
+            required=True,
+            holds="The encounter type's name or code, such as Employer talk.",
+            example="Employer talk",
+        ),
+        Column(
+            "employer",
+            "Employer",
+            ("employer_name", "organisation"),
+            holds="Optional. The employer's name as the service knows it.",
+            example="",
+        ),
+        Column(
+            "title",
+            "Title",
+            ("activity", "encounter_title", "name"),
+            required=True,
+            holds="What the encounter was (200 characters or fewer).",
+            example="Careers in banking",
+        ),
+        Column(
+            "delivered_through",
+            "Delivered through",
+            ("programme", "delivered_by"),
+            holds="Optional. CEC, ELS, NCS, school or other; blank is the school's own.",
+            example="school",
+        ),
+    ),
+)
+# What the upload page lists and the template file holds: the columns people
+# fill in (the UPN hash column is the service's own, written by
+# pseudonymise_attendance).
+ATTENDANCE_TEMPLATE = dataclasses.replace(
+    ATTENDANCE_IMPORT,
+    columns=tuple(c for c in ATTENDANCE_IMPORT.columns if c.key != "upn_hash"),
+)
 # What str.strip removes from a line that has no cells in it.
 BLANK_CELLS = " ,\t\r"
 INVALID_UPN = "!invalid"
@@ -78,13 +139,11 @@ class ResolvedAttendance:
 def attendance_columns(header: list[str]) -> dict[str, int]:
     """Where each column the import reads is, or a CsvFileError saying what
     the header lacks."""
-    positions = column_positions(header, ATTENDANCE_COLUMNS)
-    missing = [name for name in ("date", "type", "title") if name not in positions]
-    if not ({"upn", "upn_hash", "pupil_identifier"} & positions.keys()):
-        missing.insert(0, "pupil identifier or UPN")
-    if missing:
-        names = ", ".join(name.replace("_", " ") for name in missing)
-        raise CsvFileError(f"The file must have a header row with the columns: {names}")
+    positions = column_positions(header, ATTENDANCE_IMPORT.spellings)
+    pupil_columns = {"upn", "upn_hash", "pupil_identifier"} & positions.keys()
+    ATTENDANCE_IMPORT.check_header(
+        positions, also_missing=() if pupil_columns else ("'Pupil identifier' or 'UPN'",)
+    )
     if {"upn", "upn_hash"} <= positions.keys():
         raise CsvFileError("The file must have a UPN column or a UPN hash column, not both")
     return positions
@@ -92,7 +151,7 @@ def attendance_columns(header: list[str]) -> dict[str, int]:
 
 def attendance_table(text: str) -> CsvTable:
     """The file's header and rows, its columns checked."""
-    table = CsvTable(text, ATTENDANCE_COLUMNS)
+    table = ATTENDANCE_IMPORT.table(text)
     attendance_columns(table.header.cells)
     return table
 
@@ -248,8 +307,8 @@ class AttendanceLookups:
         if when is None:
             try:
                 parsed = date_cell(raw)
-            except CellError:
-                when = "the date must be a real date, like 2018-03-14 or 14/03/2018"
+            except CellError as error:
+                when = cell_problem("the date", raw, error)
             else:
                 when = parsed if parsed <= self.today else "the date must be today or in the past"
             self._dates[raw] = when

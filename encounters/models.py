@@ -329,37 +329,6 @@ class Attendance(models.Model):
         return f"{self.pupil_id} at {self.encounter_id}"
 
 
-class RosterImportStatus(models.TextChoices):
-    PREVIEWED = "previewed", "Previewed"
-    APPLIED = "applied", "Applied"
-
-
-class RosterImport(TimeStampedModel):
-    """A parsed roster file awaiting confirmation, kept server-side so the
-    confirmation never trusts data sent back by the browser. Rows hold UPN
-    hashes, never UPNs."""
-
-    school = models.ForeignKey("areas.School", on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    file_name = models.CharField(max_length=200)
-    full_roster = models.BooleanField(default=False)
-    status = models.CharField(
-        max_length=10, choices=RosterImportStatus.choices, default=RosterImportStatus.PREVIEWED
-    )
-    rows = models.JSONField(default=list)
-    summary = models.JSONField(default=dict)
-
-    scope_rule = ScopeRule(area="school__area", school="school", pupil_level=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.file_name} ({self.get_status_display()})"
-
-
 class UploadStatus(models.TextChoices):
     PENDING = "pending", "Waiting to start"
     PROCESSING = "processing", "Processing"

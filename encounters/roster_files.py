@@ -8,31 +8,85 @@ hashed as soon as it is read and never kept or echoed in an error message.
 
 from dataclasses import asdict, dataclass
 
-from core.imports import CellError, CsvFileError, CsvTable, LineError, date_cell
+from core.imports import (
+    BOOLEAN_FORMS,
+    DATE_FORMS,
+    YEAR_GROUP_FORMS,
+    CellError,
+    Column,
+    CsvFileError,
+    ImportSpec,
+    LineError,
+    RowCells,
+    boolean_cell,
+    cell_problem,
+    date_cell,
+    year_group_cell,
+)
 
 from .models import SendProvision
 from .pseudonymisation import InvalidUPN, upn_hash
 
-ROSTER_COLUMNS = {
-    "upn": ("upn", "unique_pupil_number"),
-    "pupil_identifier": (
-        "pupil_identifier",
-        "pupil_id",
-        "identifier",
-        "admission_number",
-        "adno",
-        "mis_id",
+ROSTER_IMPORT = ImportSpec(
+    name="roster",
+    columns=(
+        Column(
+            "upn",
+            "UPN",
+            ("unique_pupil_number",),
+            required=True,
+            holds="The pupil's unique pupil number (13 characters). Only a keyed hash is kept.",
+            example="L890000000001",
+        ),
+        Column(
+            "pupil_identifier",
+            "Pupil identifier",
+            ("pupil_id", "identifier", "admission_number", "adno", "mis_id"),
+            required=True,
+            holds="Your own identifier for the pupil, such as the admission number "
+            "(30 characters or fewer).",
+            example="ADM0001",
+        ),
+        Column(
+            "name",
+            "Name",
+            ("display_name", "pupil_name", "preferred_name"),
+            holds="Optional. A name only your school's staff see (100 characters or fewer).",
+            example="Ada L",
+        ),
+        Column(
+            "year_group",
+            "Year group",
+            ("nc_year", "ncyear", "year", "national_curriculum_year"),
+            required=True,
+            holds=YEAR_GROUP_FORMS,
+            example="Y7",
+        ),
+        Column(
+            "fsm",
+            "FSM",
+            ("disadvantaged", "pupil_premium", "fsm_pupil_premium", "fsm_or_pupil_premium"),
+            holds=f"Free school meals or pupil premium: {BOOLEAN_FORMS}.",
+            example="N",
+        ),
+        Column(
+            "send",
+            "SEND",
+            ("sen", "sen_provision", "send_provision", "sen_status"),
+            holds="N (none), K (SEN support) or E (EHC plan); blank is N.",
+            example="N",
+        ),
+        Column(
+            "entry_date",
+            "Entry date",
+            ("date_of_entry", "on_roll_from", "admission_date"),
+            holds=f"Optional. The date the pupil joined: {DATE_FORMS}. Without it a new "
+            "pupil is on roll from the start of the academic year.",
+            example="04/09/2017",
+        ),
     ),
-    "name": ("name", "display_name", "pupil_name", "preferred_name"),
-    "year_group": ("year_group", "nc_year", "ncyear", "year", "national_curriculum_year"),
-    "fsm": ("fsm", "disadvantaged", "pupil_premium", "fsm_pupil_premium", "fsm_or_pupil_premium"),
-    "send": ("send", "sen", "sen_provision", "send_provision", "sen_status"),
-    "entry_date": ("entry_date", "date_of_entry", "on_roll_from", "admission_date"),
-}
-REQUIRED = ("upn", "pupil_identifier", "year_group")
+)
 
-_YES = {"y", "yes", "true", "1", "t"}
-_NO = {"", "n", "no", "false", "0", "f"}
 _SEND = {
     "": SendProvision.NONE,
     "n": SendProvision.NONE,
@@ -64,93 +118,80 @@ class RosterRow:
         return asdict(self)
 
 
-def parse_year_group(raw: str) -> int | None:
-    text = raw.strip().lower().removeprefix("year").removeprefix("y").strip()
-    if text in ("r", "reception", "rec"):
-        return 0
-    if text.isdigit() and 0 <= int(text) <= 13:
-        return int(text)
-    return None
-
-
 def parse_roster(text: str) -> tuple[list[RosterRow], list[LineError]]:
     """Rows and a LineError for each bad row. Lines count the header as 1."""
-    table = CsvTable(text, ROSTER_COLUMNS)
-    missing = [name for name in REQUIRED if name not in table.positions]
-    if missing:
-        names = ", ".join(name.replace("_", " ") for name in missing)
-        raise CsvFileError(f"The file must have a header row with the columns: {names}")
+    rows, errors, _ = ROSTER_IMPORT.read(text, _RosterRule())
+    if not rows and not errors:
+        raise CsvFileError("The selected file has no pupils in it")
+    return rows, errors
 
-    rows, errors = [], []
-    seen_identifiers, seen_hashes = {}, {}
-    for record in table.rows():
-        line = record.line
-        width_problem = table.width_problem(record)
-        if width_problem:
-            errors.append(LineError(line, _sentence([width_problem])))
-            continue
 
-        def cell(column, record=record):
-            return table.cell(record, column)
+class _RosterRule:
+    """The roster's row rule: one pupil per row, each pupil identifier and
+    UPN once in the file. All of a line's problems make one sentence."""
 
+    def __init__(self):
+        self.seen_identifiers, self.seen_hashes = {}, {}
+
+    def __call__(self, cell: RowCells) -> tuple[RosterRow | None, list[LineError]]:
+        line = cell.line
         problems = []
-        identifier = cell("pupil_identifier")
+        identifier = cell["pupil_identifier"]
         if not identifier:
             problems.append("enter the pupil identifier")
         elif len(identifier) > 30:
             problems.append("pupil identifier must be 30 characters or fewer")
-        elif identifier in seen_identifiers:
+        elif identifier in self.seen_identifiers:
             problems.append(
-                f"pupil identifier {identifier} is also on line {seen_identifiers[identifier]}"
+                f"pupil identifier {identifier} is also on line {self.seen_identifiers[identifier]}"
             )
         hashed = ""
         try:
-            hashed = upn_hash(cell("upn")) if cell("upn") else ""
+            hashed = upn_hash(cell["upn"]) if cell["upn"] else ""
             if not hashed:
                 problems.append("enter the UPN")
-            elif hashed in seen_hashes:
-                problems.append(f"the same UPN is also on line {seen_hashes[hashed]}")
+            elif hashed in self.seen_hashes:
+                problems.append(f"the same UPN is also on line {self.seen_hashes[hashed]}")
         except InvalidUPN as error:
             problems.append(str(error))
-        year_group = parse_year_group(cell("year_group"))
-        if year_group is None:
-            problems.append("year group must be Reception (R) or a number from 1 to 13")
-        fsm = cell("fsm").lower()
-        if fsm not in _YES | _NO:
-            problems.append("FSM must be Y or N")
-        send = _SEND.get(cell("send").lower())
+        year_group = None
+        try:
+            year_group = year_group_cell(cell["year_group"])
+        except CellError as error:
+            problems.append(f"year group {error}")
+        disadvantaged = False
+        try:
+            disadvantaged = boolean_cell(cell["fsm"])
+        except CellError as error:
+            problems.append(f"FSM {error}")
+        send = _SEND.get(cell["send"].lower())
         if send is None:
             problems.append("SEND must be N (none), K (SEN support) or E (EHC plan)")
-        entry = cell("entry_date")
+        entry = cell["entry_date"]
         entry_date = ""
         if entry:
             try:
                 entry_date = date_cell(entry).isoformat()
-            except CellError:
-                problems.append("entry date must be a real date, like 2017-09-04 or 04/09/2017")
-        name = cell("name")
+            except CellError as error:
+                problems.append(cell_problem("entry date", entry, error))
+        name = cell["name"]
         if len(name) > 100:
             problems.append("name must be 100 characters or fewer")
         if problems:
-            errors.append(LineError(line, _sentence(problems)))
-            continue
-        seen_identifiers[identifier] = line
-        seen_hashes[hashed] = line
-        rows.append(
-            RosterRow(
-                line=line,
-                pupil_identifier=identifier,
-                upn_hash=hashed,
-                display_name=name,
-                year_group=year_group,
-                disadvantaged=fsm in _YES,
-                send=str(send),
-                entry_date=entry_date,
-            )
+            return None, [LineError(line, _sentence(problems))]
+        self.seen_identifiers[identifier] = line
+        self.seen_hashes[hashed] = line
+        row = RosterRow(
+            line=line,
+            pupil_identifier=identifier,
+            upn_hash=hashed,
+            display_name=name,
+            year_group=year_group,
+            disadvantaged=disadvantaged,
+            send=str(send),
+            entry_date=entry_date,
         )
-    if not rows and not errors:
-        raise CsvFileError("The selected file has no pupils in it")
-    return rows, errors
+        return row, []
 
 
 def _sentence(problems: list[str]) -> str:

@@ -15,9 +15,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from areas.models import Area, School
-from core.models import Role
+from core.models import Role, UploadPreview
 from core.replica import reads_from_replica
 from core.scoping import visible_to
+from core.upload_previews import upload_preview_for
 
 from .academic_years import AcademicYear
 from .models import (
@@ -28,9 +29,9 @@ from .models import (
     Encounter,
     EncounterType,
     Pupil,
-    RosterImport,
     year_group_label,
 )
+from .roster_files import ROSTER_IMPORT
 
 PUPIL_LEVEL_ROLES = frozenset({Role.SCHOOL_STAFF, Role.ADMINISTRATOR})
 
@@ -156,12 +157,10 @@ def encounter_type_reference():
     return EncounterType.objects.order_by("order", "name")
 
 
-def roster_import_for(*, user, school, pk: int) -> RosterImport:
-    found = (
-        visible_to(RosterImport.objects.filter(school=school), user)
-        .filter(pk=pk, uploaded_by=user)
-        .first()
-    )
+def roster_import_for(*, user, school, pk: int) -> UploadPreview:
+    """The user's own roster file for the school, checked and waiting to be
+    confirmed, or 404 (someone else's, confirmed already, or expired)."""
+    found = upload_preview_for(kind=ROSTER_IMPORT.name, user=user, school=school, pk=pk)
     if found is None:
         raise Http404("No such import")
     return found

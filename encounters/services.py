@@ -18,7 +18,13 @@ from django.utils import timezone
 from core.background import ClaimedWork, LostClaim
 from core.history import change_record
 from core.imports import CsvFileError, LineError, upload_text
-from core.models import ChangeAction
+from core.models import ChangeAction, UploadPreview
+from core.upload_previews import (
+    UploadPreviewGone,
+    upload_preview_apply,
+    upload_preview_store,
+    upload_previews_remove_expired,
+)
 from dashboard.services import summary_refresh_on_commit, summary_refresh_run
 
 from .academic_years import AcademicYear
@@ -43,12 +49,10 @@ from .models import (
     EncounterType,
     Pupil,
     PupilDataAccess,
-    RosterImport,
-    RosterImportStatus,
     UploadStatus,
     year_group_label,
 )
-from .roster_files import RosterRow, parse_roster
+from .roster_files import ROSTER_IMPORT, RosterRow, parse_roster
 
 logger = logging.getLogger(__name__)
 
@@ -216,10 +220,10 @@ def roster_import(
 
 def roster_import_preview(
     *, school, user, file_name: str, data: bytes, full_roster: bool
-) -> RosterImport:
-    """Parse and check a roster file; nothing is written to the roster.
-    Raises CsvFileError or RosterFileInvalid."""
-    rows, errors = parse_roster(upload_text(data))
+) -> UploadPreview:
+    """Parse and check a roster file and keep it for the uploader to confirm;
+    nothing is written to the roster. Raises CsvFileError or RosterFileInvalid."""
+    rows, errors = parse_roster(upload_text(data, ROSTER_IMPORT.upload_format))
     if errors:
         raise RosterFileInvalid(errors)
     plan = roster_plan(
@@ -227,34 +231,39 @@ def roster_import_preview(
     )
     if plan.errors:
         raise RosterFileInvalid(plan.errors)
-    return RosterImport.objects.create(
+    return upload_preview_store(
+        kind=ROSTER_IMPORT.name,
+        user=user,
         school=school,
-        uploaded_by=user,
-        file_name=file_name[:200],
-        full_roster=full_roster,
-        rows=[row.as_dict() for row in rows],
+        file_name=file_name,
+        options={"full_roster": full_roster},
+        content={"rows": [row.as_dict() for row in rows]},
         summary=plan.summary(),
     )
 
 
-@transaction.atomic
-def roster_import_confirm(*, preview: RosterImport, user) -> RosterPlan:
+def roster_import_confirm(*, preview: UploadPreview, user) -> RosterPlan:
     """Apply a previewed import once. The stored rows were checked when the
     file was read and are planned again against the roster as it is now."""
-    claimed = RosterImport.objects.filter(
-        pk=preview.pk, uploaded_by=user, status=RosterImportStatus.PREVIEWED
-    ).update(status=RosterImportStatus.APPLIED, updated_at=timezone.now())
-    if not claimed:
-        raise ValidationError("This import has already been applied")
-    rows = [RosterRow(**row) for row in preview.rows]
-    plan = roster_import(school=preview.school, rows=rows, full_roster=preview.full_roster)
-    RosterImport.objects.filter(pk=preview.pk).update(rows=[], summary=plan.summary())
-    return plan
+    if preview.uploaded_by_id != user.pk or preview.kind != ROSTER_IMPORT.name:
+        raise ValidationError("This import is not yours to apply")
+
+    def apply(preview):
+        rows = [RosterRow(**row) for row in preview.content["rows"]]
+        return roster_import(
+            school=preview.school, rows=rows, full_roster=preview.options["full_roster"]
+        )
+
+    try:
+        return upload_preview_apply(preview=preview, apply=apply)
+    except UploadPreviewGone as gone:
+        raise ValidationError(str(gone)) from None
 
 
 def pupils_remove_expired(*, today: date | None = None) -> int:
     """Delete pupils who left more than PUPIL_RETENTION_DAYS ago, with their
-    attendance, and the access log's rows older than that period (ADR 0013).
+    attendance, and the access log's rows older than that period (ADR 0013),
+    and uploads checked but never confirmed in their lifetime (ADR 0014).
     Returns the number of pupils deleted."""
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.PUPIL_RETENTION_DAYS)
@@ -266,6 +275,8 @@ def pupils_remove_expired(*, today: date | None = None) -> int:
         deleted, _ = expired.delete()
         start_of_cutoff = datetime.combine(cutoff, time.min, tzinfo=timezone.get_current_timezone())
         PupilDataAccess.objects.filter(accessed_at__lt=start_of_cutoff).delete()
+        # Unconfirmed roster files hold names and UPN hashes too.
+        upload_previews_remove_expired()
     return deleted
 
 

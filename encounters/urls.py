@@ -15,6 +15,11 @@ urlpatterns = [
         "schools/<int:urn>/pupils/import/", views.RosterUploadView.as_view(), name="roster-upload"
     ),
     path(
+        "schools/<int:urn>/pupils/import/template.csv",
+        views.RosterTemplateView.as_view(),
+        name="roster-template",
+    ),
+    path(
         "schools/<int:urn>/pupils/import/<int:pk>/",
         views.RosterPreviewView.as_view(),
         name="roster-preview",
@@ -26,6 +31,11 @@ urlpatterns = [
         "schools/<int:urn>/encounters/upload/",
         views.AttendanceUploadView.as_view(),
         name="upload",
+    ),
+    path(
+        "schools/<int:urn>/encounters/upload/template.csv",
+        views.AttendanceTemplateView.as_view(),
+        name="upload-template",
     ),
     path(
         "schools/<int:urn>/encounters/upload/<int:pk>/",

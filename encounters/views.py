@@ -4,8 +4,8 @@ services write, selectors read (and scope)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, TemplateView, View
 
@@ -20,16 +20,16 @@ from releases import selectors as release_selectors
 from . import method, publication, selectors, services
 from .academic_years import AcademicYear
 from .access_log import PupilDataAccessMixin
+from .attendance_files import ATTENDANCE_TEMPLATE
 from .forms import AttendanceUploadForm, EncounterForm, PupilFilterForm, RosterUploadForm
 from .models import (
     AccessChannel,
     AttendanceUpload,
     Encounter,
     Pupil,
-    RosterImport,
-    RosterImportStatus,
     YearGroup,
 )
+from .roster_files import ROSTER_IMPORT
 
 FIRST_YEAR_SHOWN = 2016
 ROSTER_PREVIEW_SHOWN = 200  # pupils of each kind roster_preview.html lists
@@ -119,9 +119,35 @@ class PupilDetailView(SchoolPageMixin, DetailView):
         )
 
 
+class ImportTemplateView(SchoolPageMixin, View):
+    """An import's template file: its header and an example row, no data."""
+
+    access_channel = AccessChannel.EXPORT
+    spec = None
+
+    def get(self, request, *args, **kwargs):
+        self.school  # noqa: B018 - the school's page: 404 outside the user's schools
+        return csv_download(self.spec.template_file_name, *self.spec.template_rows())
+
+
+class RosterTemplateView(ImportTemplateView):
+    spec = ROSTER_IMPORT
+
+
+class AttendanceTemplateView(ImportTemplateView):
+    spec = ATTENDANCE_TEMPLATE
+
+
 class RosterUploadView(SchoolPageMixin, FormView):
     template_name = "encounters/roster_upload.html"
     form_class = RosterUploadForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            import_columns=ROSTER_IMPORT.columns,
+            template_url=reverse("encounters:roster-template", kwargs={"urn": self.school.urn}),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
@@ -142,30 +168,34 @@ class RosterUploadView(SchoolPageMixin, FormView):
         return redirect("encounters:roster-preview", urn=self.school.urn, pk=preview.pk)
 
 
-class RosterPreviewView(SchoolPageMixin, DetailView):
+class RosterPreviewView(SchoolPageMixin, TemplateView):
     """GET shows what the import would do; POST applies it."""
 
-    model = RosterImport
     template_name = "encounters/roster_preview.html"
-    context_object_name = "preview"
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school, uploaded_by=self.request.user)
+    @cached_property
+    def preview(self):
+        return selectors.roster_import_for(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
-        summary = self.object.summary
+        summary = self.preview.summary
         self.pupils_returned = sum(
             min(len(summary.get(kind, [])), ROSTER_PREVIEW_SHOWN)
             for kind in ("creates", "updates", "leavers")
         )
-        return super().get_context_data(**kwargs)
+        return super().get_context_data(
+            preview=self.preview,
+            can_confirm=True,
+            digest=self.preview.digest,
+            upload_url=reverse("encounters:roster-upload", kwargs={"urn": self.school.urn}),
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
-        preview = self.get_object()
-        if preview.status != RosterImportStatus.PREVIEWED:
-            raise Http404("Already applied")
         try:
-            plan = services.roster_import_confirm(preview=preview, user=request.user)
+            plan = services.roster_import_confirm(preview=self.preview, user=request.user)
         except (ValidationError, services.RosterFileInvalid):
             messages.error(request, "The roster changed since the preview: upload the file again")
             return redirect("encounters:roster-upload", urn=self.school.urn)
@@ -323,6 +353,13 @@ class EncounterDeleteView(SchoolPageMixin, DetailView):
 class AttendanceUploadView(SchoolPageMixin, FormView):
     template_name = "encounters/attendance_upload.html"
     form_class = AttendanceUploadForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            import_columns=ATTENDANCE_TEMPLATE.columns,
+            template_url=reverse("encounters:upload-template", kwargs={"urn": self.school.urn}),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]

@@ -61,7 +61,17 @@ urlpatterns = [
         views.MeasurementImportPreviewView.as_view(),
         name="measurements-import-preview",
     ),
+    path(
+        f"{PLAN}import/measurements/template.csv",
+        views.MeasurementImportTemplateView.as_view(),
+        name="measurements-import-template",
+    ),
     path(f"{PLAN}import/actions/", views.ActionImportView.as_view(), name="actions-import"),
+    path(
+        f"{PLAN}import/actions/template.csv",
+        views.ActionImportTemplateView.as_view(),
+        name="actions-import-template",
+    ),
     path(
         f"{PLAN}import/actions/check/",
         views.ActionImportPreviewView.as_view(),

@@ -8,10 +8,7 @@ recorded there); the models refuse any change to a published version as a
 last line of defence.
 """
 
-import hashlib
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -19,7 +16,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from core.csv_export import csv_download
 from core.scoping import visible_to
+from core.upload_previews import (
+    UploadPreviewGone,
+    upload_preview_apply,
+    upload_preview_for,
+    upload_preview_store,
+)
 
 from . import imports, services
 from .edit_forms import (
@@ -392,28 +396,27 @@ class DraftPublishView(DraftMixin, TemplateView):
 class CsvImportMixin(AreaScopedMixin):
     """Upload, preview and confirm for one kind of CSV import.
 
-    Between preview and confirm the file's text waits in the cache under a key
-    for this user, area and kind (an hour at most, at most
-    imports.IMPORT_MAX_BYTES); confirming checks it again from the start, and
-    the confirm form carries a digest of the text previewed so that a file
-    replaced in another tab is never imported unseen."""
+    Between preview and confirm the file's text waits in the one preview
+    store (core.upload_previews), for this user, area and kind; confirming
+    claims it once and checks it again from the start, and the confirm form
+    carries the digest of the text previewed so that a file replaced in
+    another tab is never imported unseen."""
 
-    kind = ""
+    spec = None  # the import's core.imports.ImportSpec
     upload_url_name = ""
     preview_url_name = ""
-    stored_seconds = 60 * 60
-
-    def cache_key(self):
-        return f"plans:import:{self.kind}:{self.request.user.pk}:{self.area.pk}"
 
     def stored_file(self):
-        return cache.get(self.cache_key())
+        return upload_preview_for(kind=self.spec.name, user=self.request.user, area=self.area)
 
     def store_file(self, name, text):
-        cache.set(self.cache_key(), {"name": name, "text": text}, timeout=self.stored_seconds)
-
-    def forget_file(self):
-        cache.delete(self.cache_key())
+        upload_preview_store(
+            kind=self.spec.name,
+            user=self.request.user,
+            area=self.area,
+            file_name=name,
+            content={"text": text},
+        )
 
     def url(self, name):
         return reverse(f"plans:{name}", kwargs={"slug": self.area.slug})
@@ -425,16 +428,26 @@ class CsvImportMixin(AreaScopedMixin):
         raise NotImplementedError
 
 
-def text_digest(text):
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 class CsvUploadView(CsvImportMixin, FormView):
     form_class = CsvUploadForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            import_columns=self.spec.columns,
+            template_url=self.url(self.template_url_name),
+        )
 
     def form_valid(self, form):
         self.store_file(form.cleaned_data["file"].name, form.text)
         return HttpResponseRedirect(self.url(self.preview_url_name))
+
+
+class CsvTemplateView(CsvImportMixin, View):
+    """The import's template file: its header and an example row."""
+
+    def get(self, request, *args, **kwargs):
+        return csv_download(self.spec.template_file_name, *self.spec.template_rows())
 
 
 class CsvPreviewView(CsvImportMixin, TemplateView):
@@ -446,7 +459,7 @@ class CsvPreviewView(CsvImportMixin, TemplateView):
 
     def render_preview(self, stored, *, errors=None):
         try:
-            preview = self.preview(stored["text"])
+            preview = self.preview(stored.content["text"])
             file_error = None
         except imports.CsvFileError as error:
             preview, file_error = None, str(error)
@@ -454,27 +467,33 @@ class CsvPreviewView(CsvImportMixin, TemplateView):
             preview.errors = errors
         context = self.get_context_data(
             preview=preview,
+            errors=preview.errors if preview is not None else None,
+            can_confirm=preview is not None and preview.is_valid,
             file_error=file_error,
-            file_name=stored["name"],
-            digest=text_digest(stored["text"]),
+            file_name=stored.file_name,
+            digest=stored.digest,
             upload_url=self.url(self.upload_url_name),
         )
         return self.render_to_response(context)
 
     def post(self, request, *args, **kwargs):
         stored = self.stored_file()
-        if stored is None or request.POST.get("digest") != text_digest(stored["text"]):
+        if stored is None or request.POST.get("digest") != stored.digest:
             messages.info(
                 request, "The file you checked is no longer waiting to be imported. Upload it again"
             )
             return HttpResponseRedirect(self.url(self.upload_url_name))
         try:
-            result = self.run_import(stored["text"])
+            result = upload_preview_apply(
+                preview=stored, apply=lambda preview: self.run_import(preview.content["text"])
+            )
+        except UploadPreviewGone:
+            messages.info(request, "The file you checked has already been imported")
+            return HttpResponseRedirect(self.done_url())
         except imports.CsvImportError as error:
             return self.render_preview(stored, errors=error.errors)
         except imports.CsvFileError:
             return self.render_preview(stored)
-        self.forget_file()
         messages.success(
             request,
             f"{self.done_message}: {result.created} new, {result.changed} changed, "
@@ -485,9 +504,10 @@ class CsvPreviewView(CsvImportMixin, TemplateView):
 
 class MeasurementImportMixin(CsvImportMixin):
     write_permission = "log"
-    kind = "measurements"
+    spec = imports.MEASUREMENT_IMPORT
     upload_url_name = "measurements-import"
     preview_url_name = "measurements-import-preview"
+    template_url_name = "measurements-import-template"
     done_message = "Measurements imported"
 
     def preview(self, text):
@@ -516,11 +536,16 @@ class MeasurementImportPreviewView(MeasurementImportMixin, CsvPreviewView):
     template_name = "plans/edit/measurements_import_preview.html"
 
 
+class MeasurementImportTemplateView(MeasurementImportMixin, CsvTemplateView):
+    pass
+
+
 class ActionImportMixin(CsvImportMixin):
     write_permission = "edit"
-    kind = "actions"
+    spec = imports.ACTION_IMPORT
     upload_url_name = "actions-import"
     preview_url_name = "actions-import-preview"
+    template_url_name = "actions-import-template"
     done_message = "Actions imported into the draft"
 
     def get_draft(self):
@@ -556,3 +581,7 @@ class ActionImportView(ActionImportMixin, CsvUploadView):
 
 class ActionImportPreviewView(ActionImportMixin, CsvPreviewView):
     template_name = "plans/edit/actions_import_preview.html"
+
+
+class ActionImportTemplateView(ActionImportMixin, CsvTemplateView):
+    pass

@@ -15,7 +15,7 @@ them, naming the line as a spreadsheet shows it (the header is line 1).
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
@@ -24,12 +24,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.imports import (
+    DATE_FORMS,
+    NUMBER_FORMS,
     CellError,
+    Column,
     CsvFileError,
-    CsvTable,
+    ImportSpec,
     LineError,
     UploadFormat,
+    cell_problem,
+    code_cell,
     date_cell,
+    number_cell,
     upload_text,
 )
 from partners.models import Organisation
@@ -94,38 +100,25 @@ class ImportPreview:
 
 def csv_text_decode(data: bytes) -> str:
     """The text of an uploaded CSV file, within the import's size limit."""
-    return upload_text(data, UploadFormat(max_bytes=IMPORT_MAX_BYTES))
+    return upload_text(data, MEASUREMENT_IMPORT.upload_format)
 
 
-def read_records(text, *, columns, required):
+def read_records(text, spec: ImportSpec):
     """The columns the file has, (line, {column: cell}) for each good
     non-blank line after the header, and a LineError for each line with
     cells beyond the header's.
 
-    columns: {column: (accepted header spellings)}; any other header is an
-    error, so a misspelt optional column is not silently ignored."""
-    table = CsvTable(text, columns, other_columns=False)
-    missing = [columns[c][0] for c in required if c not in table.positions]
-    if missing:
-        raise CsvFileError(
-            "The file must have "
-            + " and ".join(f"a '{name}' column" for name in missing)
-            + " in its first line"
-        )
-    records, width_errors = [], []
-    for record in table.rows():
-        width_problem = table.width_problem(record)
-        if width_problem:
-            width_errors.append(LineError(record.line, width_problem))
-            continue
-        records.append(
-            (record.line, {column: table.cell(record, column) for column in table.positions})
-        )
+    The spec refuses any other header, so a misspelt optional column is not
+    silently ignored. The rows are checked by the import's preview, which
+    needs the plan."""
+    records, width_errors, columns_present = spec.read(
+        text, lambda cells: ((cells.line, cells.as_dict()), [])
+    )
     if not records and not width_errors:
         raise CsvFileError("The selected file has a header but no rows")
     if len(records) + len(width_errors) > IMPORT_MAX_ROWS:
         raise CsvFileError(f"The selected file must have {IMPORT_MAX_ROWS:,} rows or fewer")
-    return table.positions, records, width_errors
+    return columns_present, records, width_errors
 
 
 def _parse_date(text, label):
@@ -135,26 +128,16 @@ def _parse_date(text, label):
     try:
         return date_cell(text)
     except CellError as error:
-        raise ValueError(f"{label} '{text}' {error}") from None
+        raise ValueError(cell_problem(label, text, error)) from None
 
 
-def _parse_decimal(text, label, *, max_digits, decimal_places, money=False):
-    cleaned = text.replace(",", "")
-    cleaned = cleaned.removeprefix("£") if money else cleaned.removesuffix("%")
-    if not cleaned:
+def _parse_decimal(text, label, *, max_digits, decimal_places, unit):
+    if not text:
         raise ValueError(f"{label} is blank")
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"{label} '{text}' is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"{label} '{text}' is not a number")
-    if value.copy_abs() >= Decimal(10) ** (max_digits - decimal_places):
-        raise ValueError(f"{label} '{text}' is too large")
-    places = Decimal(1).scaleb(-decimal_places)
-    if value != value.quantize(places):
-        raise ValueError(f"{label} '{text}' has more than {decimal_places} decimal places")
-    return value.quantize(places)
+        return number_cell(text, max_digits=max_digits, decimal_places=decimal_places, unit=unit)
+    except CellError as error:
+        raise ValueError(cell_problem(label, text, error)) from None
 
 
 def _name_key(text):
@@ -192,15 +175,63 @@ class _LineChecker:
 
 # --- Measurements --------------------------------------------------------------
 
-MEASUREMENT_COLUMNS = {
-    "indicator": ("indicator", "indicator name"),
-    "indicator_id": ("indicator id", "id"),
-    "date": ("date",),
-    "value": ("value",),
-    "status": ("status",),
-    "source": ("source",),
-    "note": ("note", "notes"),
-}
+MEASUREMENT_IMPORT = ImportSpec(
+    name="measurements",
+    upload_format=UploadFormat(max_bytes=IMPORT_MAX_BYTES),
+    other_columns=False,
+    columns=(
+        Column(
+            "indicator",
+            "indicator",
+            ("indicator name",),
+            holds="The indicator's name, as in the plan. Or use an indicator id column "
+            "with the id in the table below.",
+            example="Good level of development",
+        ),
+        Column(
+            "indicator_id",
+            "indicator id",
+            ("id",),
+            holds="The indicator's id, from the table below, instead of its name.",
+            example="",
+        ),
+        Column(
+            "date",
+            "date",
+            required=True,
+            holds=f"The date, or last day of the period, the figure is for: {DATE_FORMS}. "
+            "Not in the future, and after the indicator's baseline date.",
+            example="31/08/2019",
+        ),
+        Column(
+            "value",
+            "value",
+            required=True,
+            holds=f"The figure: {NUMBER_FORMS}, up to 3 decimal places; a % sign may follow it.",
+            example="61.5",
+        ),
+        Column(
+            "status",
+            "status",
+            holds="Optional. provisional, final or revised; blank means final.",
+            example="final",
+        ),
+        Column(
+            "source",
+            "source",
+            holds="Optional. Where the figure comes from (200 characters or fewer). Leave the "
+            "column out to keep what is already recorded.",
+            example="DfE EYFS profile statistics",
+        ),
+        Column(
+            "note",
+            "note",
+            ("notes",),
+            holds="Optional. Any note. Leave the column out to keep what is already recorded.",
+            example="",
+        ),
+    ),
+)
 
 
 @dataclass
@@ -243,11 +274,11 @@ def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
     """What importing `text` as measurements for `area`'s published plan would do."""
     today = today or timezone.localdate()
     plan = _published_plan(area)
-    columns_present, records, errors = read_records(
-        text, columns=MEASUREMENT_COLUMNS, required=("date", "value")
-    )
+    columns_present, records, errors = read_records(text, MEASUREMENT_IMPORT)
     if "indicator" not in columns_present and "indicator_id" not in columns_present:
-        raise CsvFileError("The file must have an 'indicator' or an 'indicator id' column")
+        MEASUREMENT_IMPORT.check_header(
+            columns_present, also_missing=("'indicator' or 'indicator id'",)
+        )
     indicators = list(plan.indicators.select_related("lineage__area"))
     by_id = {indicator.lineage_id: indicator for indicator in indicators}
     by_name = {}
@@ -263,7 +294,9 @@ def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
         check = _LineChecker(line, preview.errors)
         indicator = check(_measurement_indicator, cells, by_id, by_name)
         day = check(_parse_date, cells["date"], "date")
-        value = check(_parse_decimal, cells["value"], "value", max_digits=12, decimal_places=3)
+        value = check(
+            _parse_decimal, cells["value"], "value", max_digits=12, decimal_places=3, unit="%"
+        )
         status = check(_figure_status, cells.get("status", ""))
         source = check(_text, cells, "source", "source", max_length=200)
         note = cells.get("note", "")
@@ -306,9 +339,13 @@ def _measurement_indicator(cells, by_id, by_name):
     reference = cells.get("indicator_id", "")
     name = cells.get("indicator", "")
     if reference:
-        if not reference.isdigit() or int(reference) not in by_id:
+        try:
+            lineage_id = code_cell(reference)
+        except CellError:
+            lineage_id = None
+        if lineage_id not in by_id:
             raise ValueError(f"indicator id '{reference}' is not in the published plan")
-        indicator = by_id[int(reference)]
+        indicator = by_id[lineage_id]
         if name and _name_key(name) != _name_key(indicator.name):
             raise ValueError(f"indicator id {reference} is '{indicator.name}', not '{name}'")
         return indicator
@@ -351,18 +388,71 @@ def measurements_csv_import(*, area, user, text) -> ImportPreview:
 
 # --- Actions -----------------------------------------------------------------
 
-ACTION_COLUMNS = {
-    "priority": ("priority", "priority number"),
-    "title": ("title",),
-    "description": ("description",),
-    "lead_organisation": ("lead organisation",),
-    "owner": ("owner",),
-    "funding_stream": ("funding stream",),
-    "budget": ("budget",),
-    "start_date": ("start date",),
-    "due_date": ("due date",),
-}
-ACTION_REQUIRED_COLUMNS = ("priority", "title", "owner", "start_date", "due_date")
+ACTION_IMPORT = ImportSpec(
+    name="actions",
+    upload_format=UploadFormat(max_bytes=IMPORT_MAX_BYTES),
+    other_columns=False,
+    columns=(
+        Column(
+            "priority",
+            "priority",
+            ("priority number",),
+            required=True,
+            holds="The number of a priority in the draft plan, like 1.",
+            example="1",
+        ),
+        Column(
+            "title",
+            "title",
+            required=True,
+            holds="The action's title (200 characters or fewer). An action with the same "
+            "priority and title as one in the draft is updated.",
+            example="Phonics training for reception teachers",
+        ),
+        Column("description", "description", holds="Optional. What the action is.", example=""),
+        Column(
+            "lead_organisation",
+            "lead organisation",
+            holds="Optional. The name of an organisation already in the service.",
+            example="",
+        ),
+        Column(
+            "owner",
+            "owner",
+            required=True,
+            holds="Who is responsible (200 characters or fewer).",
+            example="Early years lead",
+        ),
+        Column(
+            "funding_stream",
+            "funding stream",
+            holds="Optional. Core programme, Essential Life Skills, Teaching and Leadership "
+            "Innovation Fund or Other (the name or code of a funding stream).",
+            example="",
+        ),
+        Column(
+            "budget",
+            "budget",
+            holds=f"Optional. {NUMBER_FORMS}, up to 2 decimal places, 0 or more; a £ sign "
+            "may come first. Blank is 0.",
+            example="£12,000",
+        ),
+        Column(
+            "start_date",
+            "start date",
+            required=True,
+            holds=f"{DATE_FORMS}.",
+            example="01/09/2020",
+        ),
+        Column(
+            "due_date",
+            "due date",
+            required=True,
+            holds=f"{DATE_FORMS}, on or after the start date.",
+            example="31/07/2021",
+        ),
+    ),
+)
 # Columns an update may leave out; a new action gets the model's default.
 ACTION_OPTIONAL_FIELDS = ("description", "lead_organisation", "funding_stream", "budget")
 
@@ -426,9 +516,13 @@ def _differs(action, name, value):
 def _priority_number(text, priorities):
     if not text:
         raise ValueError("priority is blank")
-    if not text.isdigit() or int(text) not in priorities:
+    try:
+        number = code_cell(text)
+    except CellError:
+        number = None
+    if number not in priorities:
         raise ValueError(f"priority '{text}' is not a priority number in the draft plan")
-    return priorities[int(text)]
+    return priorities[number]
 
 
 def actions_csv_preview(*, plan, text) -> ImportPreview:
@@ -437,9 +531,7 @@ def actions_csv_preview(*, plan, text) -> ImportPreview:
     An action is matched by priority number and title (ignoring case and
     spacing) with one already in the draft; others are new."""
     _draft(plan)
-    _, records, errors = read_records(
-        text, columns=ACTION_COLUMNS, required=ACTION_REQUIRED_COLUMNS
-    )
+    _, records, errors = read_records(text, ACTION_IMPORT)
     priorities = {p.number: p for p in plan.priorities.all()}
     organisations = {}
     for organisation in Organisation.objects.filter(Q(area=None) | Q(area=plan.area_id)):
@@ -477,7 +569,7 @@ def actions_csv_preview(*, plan, text) -> ImportPreview:
                     "budget",
                     max_digits=12,
                     decimal_places=2,
-                    money=True,
+                    unit="£",
                 )
                 if cells["budget"]
                 else Decimal("0.00")

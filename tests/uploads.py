@@ -23,7 +23,7 @@ from areas import gias
 from areas.models import Area, School
 from areas.services import school_import_gias
 from core.imports import CELL_MAX_CHARACTERS, CsvFileError, upload_text
-from core.models import Role
+from core.models import Role, UploadPreview
 from encounters import services as encounter_services
 from encounters.attendance_files import attendance_rows, pseudonymise_attendance, resolve_attendance
 from encounters.models import (
@@ -31,7 +31,6 @@ from encounters.models import (
     AttendanceUpload,
     Encounter,
     Pupil,
-    RosterImport,
     UploadStatus,
 )
 from encounters.pseudonymisation import upn_hash
@@ -323,11 +322,9 @@ def _read_attendance(data, context):
     )
 
 
-def _read_plan_file(columns, required):
+def _read_plan_file(spec):
     def read(data, context):
-        return plan_imports.read_records(
-            plan_imports.csv_text_decode(data), columns=columns, required=required
-        )
+        return plan_imports.read_records(plan_imports.csv_text_decode(data), spec)
 
     return read
 
@@ -336,8 +333,8 @@ _READS = {
     "gias": _read_gias,
     "roster": _read_roster,
     "attendance": _read_attendance,
-    "measurements": _read_plan_file(plan_imports.MEASUREMENT_COLUMNS, ("date", "value")),
-    "actions": _read_plan_file(plan_imports.ACTION_COLUMNS, plan_imports.ACTION_REQUIRED_COLUMNS),
+    "measurements": _read_plan_file(plan_imports.MEASUREMENT_IMPORT),
+    "actions": _read_plan_file(plan_imports.ACTION_IMPORT),
 }
 READERS = (
     Reader("gias", gias.DEFAULT_ENCODING, (gias.GiasFileError,)),
@@ -398,7 +395,7 @@ def written_tables(name):
 
     return {
         "gias": (School,),
-        "roster": (Pupil, RosterImport),
+        "roster": (Pupil, UploadPreview),
         "attendance": (AttendanceUpload, Encounter, Attendance),
         "measurements": (Measurement,),
         "actions": (Action,),

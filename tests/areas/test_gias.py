@@ -196,8 +196,8 @@ def test_utf8_is_read_when_asked(gias_school):
         (gias.STATUTORY_LOW_AGE, "four", "Line 2: StatutoryLowAge 'four' is not a whole number"),
         (gias.STATUTORY_HIGH_AGE, "11.5", "Line 2: StatutoryHighAge '11.5' is not a whole number"),
         (gias.STATUTORY_HIGH_AGE, "SUPP", "Line 2: StatutoryHighAge 'SUPP' is not a whole number"),
-        (gias.NUMBER_OF_PUPILS, "-3", "Line 2: NumberOfPupils '-3' is not a whole number"),
-        (gias.NUMBER_OF_PUPILS, "1,200", "Line 2: NumberOfPupils '1,200' is not a whole number"),
+        (gias.NUMBER_OF_PUPILS, "-3", "Line 2: NumberOfPupils -3 must be 0 or more"),
+        (gias.NUMBER_OF_PUPILS, "1,2,0", "Line 2: NumberOfPupils '1,2,0' is not a whole number"),
         (gias.PERCENTAGE_FSM, "high", "Line 2: PercentageFSM 'high' is not a number"),
         (gias.PERCENTAGE_FSM, "NaN", "Line 2: PercentageFSM 'NaN' is not a number"),
         (gias.PERCENTAGE_FSM, "100.1", "Line 2: PercentageFSM 100.1 is not between 0 and 100"),
@@ -211,6 +211,14 @@ def test_utf8_is_read_when_asked(gias_school):
 )
 def test_a_bad_cell_names_its_line_and_column(gias_school, column, value, message):
     assert row_errors(one_row_file(gias_school, **{column: value})) == [message]
+
+
+def test_counts_and_percentages_take_the_number_forms_every_import_accepts(gias_school):
+    (row,) = gias_csv_parse(
+        one_row_file(gias_school, **{gias.NUMBER_OF_PUPILS: "1,200", gias.PERCENTAGE_FSM: "23.5%"})
+    )
+
+    assert (row.number_of_pupils, row.percentage_fsm) == (1200, Decimal("23.5"))
 
 
 def test_every_bad_cell_in_every_row_is_reported(gias_school):

@@ -3,20 +3,29 @@ columns and the errors that name a line."""
 
 import codecs
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from core.imports import (
     CELL_MAX_CHARACTERS,
     CellError,
+    Column,
     CsvFileError,
     CsvTable,
+    ImportSpec,
     LineError,
     UploadFormat,
+    boolean_cell,
+    cell_problem,
+    code_cell,
     column_positions,
     date_cell,
     header_key,
+    number_cell,
     upload_text,
+    whole_number_cell,
+    year_group_cell,
 )
 from tests.uploads import same_file_variants
 
@@ -241,3 +250,123 @@ def test_a_cell_that_is_not_a_date_says_why(text, reason):
         date_cell(text)
 
     assert str(raised.value) == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "value"),
+    [
+        ("1200", {}, Decimal("1200")),
+        ("1,200.5", {}, Decimal("1200.5")),
+        (" -0.5 ", {}, Decimal("-0.5")),
+        (".5", {}, Decimal("0.5")),
+        ("61.5%", {"unit": "%"}, Decimal("61.5")),
+        ("£12,000", {"unit": "£"}, Decimal("12000")),
+        ("1.5", {"decimal_places": 2}, Decimal("1.50")),
+    ],
+)
+def test_a_number_is_read_in_the_forms_every_import_accepts(text, options, value):
+    assert number_cell(text, **options) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "reason"),
+    [
+        ("1 200", {}, "is not a number"),
+        ("1,2,0", {}, "is not a number"),
+        ("1e3", {}, "is not a number"),
+        ("NaN", {}, "is not a number"),
+        ("61.5%", {}, "is not a number"),
+        ("£5", {"unit": "%"}, "is not a number"),
+        ("1.5", {"whole": True}, "is not a whole number"),
+        ("1.234", {"decimal_places": 2}, "has more than 2 decimal places"),
+        ("1000", {"max_digits": 5, "decimal_places": 2}, "is too large"),
+        ("101", {"minimum": 0, "maximum": 100}, "is not between 0 and 100"),
+    ],
+)
+def test_a_cell_that_is_not_such_a_number_says_why(text, options, reason):
+    with pytest.raises(CellError) as raised:
+        number_cell(text, **options)
+
+    assert str(raised.value) == reason
+
+
+def test_a_cell_problem_names_the_column_and_the_value():
+    with pytest.raises(CellError) as text_error:
+        number_cell("lots")
+    with pytest.raises(CellError) as value_error:
+        whole_number_cell("99", maximum=10)
+
+    assert cell_problem("value", "lots", text_error.value) == "value 'lots' is not a number"
+    assert cell_problem("Age", "99", value_error.value) == "Age 99 is too large (at most 10)"
+
+
+@pytest.mark.parametrize(("text", "value"), [("1,200", 1200), ("0", 0), ("+7", 7)])
+def test_a_count_takes_the_number_forms_without_a_point(text, value):
+    assert whole_number_cell(text) == value
+
+
+@pytest.mark.parametrize("text", ["1,200", "12.0", "-5", "+5", "٣"])
+def test_a_code_is_digits_only(text):
+    with pytest.raises(CellError, match="is not a whole number"):
+        code_cell(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Y", True), ("yes", True), ("TRUE", True), ("1", True), ("n", False), ("", False)],
+)
+def test_yes_or_no_is_read_as_mis_exports_write_it(text, value):
+    assert boolean_cell(text) is value
+
+
+def test_a_cell_that_is_neither_yes_nor_no_is_refused():
+    with pytest.raises(CellError, match="must be Y or N"):
+        boolean_cell("maybe")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("R", 0), ("Reception", 0), ("rec", 0), ("7", 7), ("Y7", 7), ("Year 7", 7), ("year13", 13)],
+)
+def test_a_year_group_is_read_in_every_common_spelling(text, value):
+    assert year_group_cell(text) == value
+
+
+@pytest.mark.parametrize("text", ["14", "Year", "Y-1", "nursery", ""])
+def test_a_year_group_outside_reception_to_13_is_refused(text):
+    with pytest.raises(CellError, match="Reception"):
+        year_group_cell(text)
+
+
+# --- Declared imports ----------------------------------------------------------
+
+SPEC = ImportSpec(
+    name="pupils",
+    columns=(
+        Column(
+            "pupil_identifier",
+            "Pupil identifier",
+            ("admission number",),
+            required=True,
+            holds="Your identifier",
+            example="ADM1",
+        ),
+        Column("year_group", "Year group", required=True, example="Y7"),
+        Column("name", "Name", example=""),
+    ),
+)
+
+
+def test_a_declared_import_finds_its_columns_by_any_spelling_and_names_those_missing():
+    table = SPEC.table("Admission Number,NAME\nA1,Ada\n")
+
+    assert table.positions == {"pupil_identifier": 0, "name": 1}
+    assert [column.key for column in SPEC.missing(table.positions)] == ["year_group"]
+
+
+def test_the_template_file_is_the_declared_header_and_the_example_row():
+    assert SPEC.template_rows() == (
+        ["Pupil identifier", "Year group", "Name"],
+        [["ADM1", "Y7", ""]],
+    )
+    assert SPEC.template_file_name == "pupils-template.csv"

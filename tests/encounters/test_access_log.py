@@ -26,9 +26,10 @@ from core.api import ScopedAPIMixin
 from core.models import Role, User
 from core.scoping import ScopeRule
 from core.tokens import api_token_create
+from core.upload_previews import upload_preview_store
 from encounters import tasks
 from encounters.access_log import PupilDataAccessAPIMixin, PupilDataAccessMixin
-from encounters.models import AccessChannel, AttendanceUpload, PupilDataAccess, RosterImport
+from encounters.models import AccessChannel, AttendanceUpload, PupilDataAccess
 from encounters.views import SchoolPageMixin
 from tests.core.test_url_scoping import _app_patterns, _scoping
 from tests.encounters.factories import EncounterFactory, PupilFactory, attend
@@ -97,11 +98,13 @@ OBJECT_NAMED = {
 PUPILS_RETURNED = {
     "encounters:pupils": 3,
     "encounters:roster-upload": None,
+    "encounters:roster-template": None,
     "encounters:roster-preview": 2,
     "encounters:pupil": 1,
     "encounters:list": None,
     "encounters:new": None,
     "encounters:upload": None,
+    "encounters:upload-template": None,
     "encounters:upload-status": None,
     "encounters:encounter": 2,
     "encounters:edit": None,
@@ -145,8 +148,14 @@ def _school_world(school, staff):
         pupils=pupils,
         pupil=pupils[0],
         encounter=encounter,
-        roster_import=RosterImport.objects.create(
-            school=school, uploaded_by=staff, file_name="roster.csv", summary=summary
+        roster_import=upload_preview_store(
+            kind="roster",
+            user=staff,
+            school=school,
+            file_name="roster.csv",
+            content={"rows": []},
+            options={"full_roster": False},
+            summary=summary,
         ),
         upload=AttendanceUpload.objects.create(
             school=school, uploaded_by=staff, file_name="attendance.csv"

@@ -85,7 +85,7 @@ def test_one_bad_row_writes_nothing_and_names_the_line(school, pupils, employer)
     assert not result.ok
     assert dict(result.errors) == {
         3: "No pupil at this school has the identifier NOPE",
-        4: "The date must be a real date, like 2018-03-14 or 14/03/2018",
+        4: "The date '2018-02-30' is not a real date",
         5: "The date must be today or in the past",
         6: "Unknown encounter type 'Juggling'",
         7: "The pupil was not on roll on 14 February 2018",
@@ -97,7 +97,8 @@ def test_one_bad_row_writes_nothing_and_names_the_line(school, pupils, employer)
 
 
 def test_a_file_without_the_columns_is_refused(school):
-    with pytest.raises(CsvFileError, match="pupil identifier or UPN, date"):
+    missing = "missing required columns: 'Pupil identifier' or 'UPN', 'Date'"
+    with pytest.raises(CsvFileError, match=missing):
         attendance_import(school=school, text="Name,Type,Title\n")
 
 

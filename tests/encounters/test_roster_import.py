@@ -4,7 +4,8 @@ import pytest
 import time_machine
 
 from core.imports import CsvFileError
-from encounters.models import Pupil, RosterImport, SendProvision
+from core.models import UploadPreview
+from encounters.models import Pupil, SendProvision
 from encounters.pseudonymisation import upn_hash
 from encounters.roster_files import parse_roster
 from encounters.services import (
@@ -61,7 +62,7 @@ def test_bad_rows_are_listed_by_line_without_the_upn():
 
 
 def test_missing_columns_and_wrong_encoding_are_explained():
-    with pytest.raises(CsvFileError, match="pupil identifier"):
+    with pytest.raises(CsvFileError, match="missing required column: 'Pupil identifier'"):
         parse_roster("UPN,Year group\n")
     from core.imports import upload_text
 
@@ -113,7 +114,7 @@ def test_preview_writes_nothing_until_confirmed(school, users):
     )
     assert Pupil.objects.count() == 0
     assert [row["identifier"] for row in preview.summary["creates"]] == ["A001", "A002", "A003"]
-    stored = str(RosterImport.objects.values_list("rows", flat=True).get())
+    stored = str(UploadPreview.objects.values_list("content", flat=True).get())
     assert make_upn(1) not in stored
     roster_import_confirm(preview=preview, user=user)
     assert Pupil.objects.count() == 3
@@ -137,7 +138,7 @@ def test_one_bad_row_writes_nothing(school, users):
         )
     assert error.value.errors == [(5, "Enter the pupil identifier")]
     assert Pupil.objects.count() == 0
-    assert RosterImport.objects.count() == 0
+    assert UploadPreview.objects.count() == 0
 
 
 def test_a_upn_already_held_by_another_pupil_is_refused(school):

@@ -270,7 +270,7 @@ def test_an_ambiguous_indicator_name_asks_for_the_id(area, users, plan, gld):
             "a.csv",
             "Column &#x27;when&#x27; is not recognised",
         ),
-        (csv_bytes("indicator,value", "x,1"), "a.csv", "must have a &#x27;date&#x27; column"),
+        (csv_bytes("indicator,value", "x,1"), "a.csv", "missing required column: &#x27;date&#x27;"),
         (csv_bytes("indicator,date,value"), "a.csv", "has a header but no rows"),
     ],
     ids=["windows-1252", "spreadsheet", "empty", "unknown column", "missing column", "no rows"],
