@@ -75,13 +75,6 @@ class StartView(PublicViewMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
 
-class HomeView(ScopedViewMixin, TemplateView):
-    template_name = "core/home.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, **selectors.home_summary(user=self.request.user))
-
-
 class SignInView(PublicViewMixin, LoginView):
     """The password. A user who owes a second factor then goes on to "Enter
     the code from your app" (core.second_factor_views), keeping ``next``."""

@@ -19,6 +19,10 @@ SERVICE_NAME = "Opportunity Area Tracker"
 # Where users send feedback, ask for another format or report a problem: the
 # phase banner, error pages, accessibility statement and privacy notice.
 SERVICE_CONTACT_EMAIL = env("SERVICE_CONTACT_EMAIL", default="opportunity.areas@education.gov.uk")
+# The password every demo account gets from `manage.py seed_demo`. Empty here
+# and in production, so the demo accounts cannot be made there; the local and
+# test settings set it.
+DEMO_PASSWORD = ""
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "reports",
     "dashboard",
     "releases",
+    "demo",
 ]
 
 MIDDLEWARE = [
