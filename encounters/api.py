@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from areas.models import Area, School
 from core.api import IntegerFilter, ScopedAPIMixin, ScopedReadOnlyViewSet
 from core.disclosure import NOT_APPLICABLE, NOT_AVAILABLE, Cell
-from core.roles import Role
+from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES, Role
 from core.scoping import visible_to
 from releases import selectors as release_selectors
 
@@ -64,7 +64,7 @@ def _year_from(request) -> AcademicYear:
 
 
 def _pupil_level(user) -> bool:
-    return user.role in selectors.PUPIL_LEVEL_ROLES
+    return user.role in PUPIL_LEVEL_ROLES
 
 
 # --- Pupils ------------------------------------------------------------------------
@@ -479,7 +479,7 @@ class AreaCoverageViewSet(CoverageViewSet):
     lookup_value_regex = "[-a-z0-9]+"
 
     def base_queryset(self):
-        if self.request.user.role not in selectors.AREA_ROLES_AND_DFE:
+        if self.request.user.role not in AREA_AGGREGATE_ROLES:
             return Area.objects.none()
         return Area.objects.all()
 

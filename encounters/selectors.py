@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from areas.models import Area, School
-from core.models import Role
+from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES
 from core.scoping import visible_to
 
 from .academic_years import AcademicYear
@@ -30,8 +30,6 @@ from .models import (
     RosterImport,
     year_group_label,
 )
-
-PUPIL_LEVEL_ROLES = frozenset({Role.SCHOOL_STAFF, Role.ADMINISTRATOR})
 
 
 def school_for(*, user, urn: int) -> School:
@@ -308,16 +306,11 @@ def pupils_for_encounter_form(
     return pupils.order_by("-reception_year", "pupil_identifier")
 
 
-AREA_ROLES_AND_DFE = frozenset(
-    {Role.BOARD_MEMBER, Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR}
-)
-
-
 def area_for(*, user, slug: str) -> Area:
     """An area whose aggregates the user may see; 404 otherwise (school
     staff included: they see their own school's coverage)."""
     area = visible_to(Area.objects.all(), user).filter(slug=slug).first()
-    if area is None or user.role not in AREA_ROLES_AND_DFE:
+    if area is None or user.role not in AREA_AGGREGATE_ROLES:
         raise Http404("No such area")
     return area
 
