@@ -14,8 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from areas.models import Area, School
-from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES
+from areas.models import School
 from core.scoping import visible_to
 
 from .academic_years import AcademicYear
@@ -30,19 +29,6 @@ from .models import (
     RosterImport,
     year_group_label,
 )
-
-
-def school_for(*, user, urn: int) -> School:
-    """A school whose pupil-level pages the user may see; 404 otherwise.
-
-    visible_to gives pupil-level rows to the school's own staff and to
-    administrators only, so the same holds for the school's pupil pages.
-    """
-    school = visible_to(School.objects.select_related("area"), user).filter(urn=urn).first()
-    if school is None or user.role not in PUPIL_LEVEL_ROLES:
-        raise Http404("No such school")
-    return school
-
 
 # --- Per-pupil counts ----------------------------------------------------
 
@@ -304,15 +290,6 @@ def pupils_for_encounter_form(
             current |= Q(pk__in=encounter.attendances.values("pupil_id"))
         pupils = pupils.filter(current)
     return pupils.order_by("-reception_year", "pupil_identifier")
-
-
-def area_for(*, user, slug: str) -> Area:
-    """An area whose aggregates the user may see; 404 otherwise (school
-    staff included: they see their own school's coverage)."""
-    area = visible_to(Area.objects.all(), user).filter(slug=slug).first()
-    if area is None or user.role not in AREA_AGGREGATE_ROLES:
-        raise Http404("No such area")
-    return area
 
 
 def area_schools(*, user, area):

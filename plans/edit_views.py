@@ -35,7 +35,7 @@ from .models import Action, DeliveryPlan, Indicator, PlanStatus, Priority, Targe
 from .permissions import can_edit_plan
 from .selectors import plan_published
 from .versions import plan_versions_compare
-from .views_base import AreaPageView, AreaScopedMixin
+from .views_base import PlanPageMixin, PlanPageView
 
 
 def _versions(view):
@@ -47,7 +47,7 @@ def _versions(view):
     return versions.select_related("published_by").order_by("-version")
 
 
-class VersionListView(AreaPageView):
+class VersionListView(PlanPageView):
     template_name = "plans/edit/version_list.html"
 
     def get_context_data(self, **kwargs):
@@ -62,7 +62,7 @@ class VersionListView(AreaPageView):
         )
 
 
-class VersionCompareView(AreaPageView):
+class VersionCompareView(PlanPageView):
     """?from=<version>&to=<version>; without them, the draft (or the
     published version) against the version it was based on."""
 
@@ -95,7 +95,7 @@ class VersionCompareView(AreaPageView):
 # --- The draft -----------------------------------------------------------------
 
 
-class DraftMixin(AreaScopedMixin):
+class DraftMixin(PlanPageMixin):
     """Pages of the draft: the area lead (and administrators) only."""
 
     write_permission = "edit"
@@ -389,7 +389,7 @@ class DraftPublishView(DraftMixin, TemplateView):
 # --- CSV imports -------------------------------------------------------------------
 
 
-class CsvImportMixin(AreaScopedMixin):
+class CsvImportMixin(PlanPageMixin):
     """Upload, preview and confirm for one kind of CSV import.
 
     Between preview and confirm the file's text waits in the cache under a key

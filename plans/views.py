@@ -11,10 +11,10 @@ from core.views import PublicViewMixin
 from . import method, reminders, selectors, services
 from .forms import ActionUpdateForm, MeasurementForm
 from .models import ActionLineage, IndicatorLineage
-from .views_base import AreaPageView, AreaScopedMixin
+from .views_base import PlanPageMixin, PlanPageView
 
 
-class PlanView(AreaPageView):
+class PlanView(PlanPageView):
     template_name = "plans/plan.html"
 
     def get_context_data(self, **kwargs):
@@ -28,7 +28,7 @@ class PlanView(AreaPageView):
         return context
 
 
-class IndicatorView(AreaPageView):
+class IndicatorView(PlanPageView):
     template_name = "plans/indicator.html"
 
     def get_context_data(self, **kwargs):
@@ -47,7 +47,7 @@ class IndicatorView(AreaPageView):
         return context
 
 
-class IndicatorDataView(AreaScopedMixin, DataSetDownloadMixin, View):
+class IndicatorDataView(PlanPageMixin, DataSetDownloadMixin, View):
     """The indicator's baseline and measurements as open data, beside its chart."""
 
     def get_data_sets(self):
@@ -61,7 +61,7 @@ class IndicatorDataView(AreaScopedMixin, DataSetDownloadMixin, View):
         ]
 
 
-class MeasurementCreateView(AreaScopedMixin, FormView):
+class MeasurementCreateView(PlanPageMixin, FormView):
     template_name = "plans/measurement_form.html"
     form_class = MeasurementForm
     write_permission = "log"
@@ -95,7 +95,7 @@ class MeasurementCreateView(AreaScopedMixin, FormView):
         )
 
 
-class ActionView(AreaPageView):
+class ActionView(PlanPageView):
     template_name = "plans/action.html"
 
     def get_context_data(self, **kwargs):
@@ -112,7 +112,7 @@ class ActionView(AreaPageView):
         return context
 
 
-class ActionUpdateCreateView(AreaScopedMixin, FormView):
+class ActionUpdateCreateView(PlanPageMixin, FormView):
     template_name = "plans/action_update_form.html"
     form_class = ActionUpdateForm
     write_permission = "log"
@@ -151,7 +151,7 @@ class ActionUpdateCreateView(AreaScopedMixin, FormView):
         )
 
 
-class FundingView(AreaPageView):
+class FundingView(PlanPageView):
     template_name = "plans/funding.html"
 
     def get_context_data(self, **kwargs):
