@@ -277,6 +277,13 @@ def plan_progress(*, plan, today, dated_until=None) -> list[PriorityProgress]:
     return list(priorities.values())
 
 
+def indicator_in_force(*, lineage_id) -> Indicator:
+    """The indicator of a lineage as the plan in force states it (the
+    published version, else the latest), whoever asks: for services that
+    check a rule after the caller has checked the user may act."""
+    return _current_version(Indicator.objects.filter(lineage_id=lineage_id).select_related("plan"))
+
+
 def _current_version(queryset):
     """The row in the published version, else in the latest version; 404 if none."""
     rows = list(queryset.order_by("-plan__version"))

@@ -12,6 +12,7 @@ from core.history import change_record, snapshot
 from core.models import ChangeAction
 from dashboard.services import summary_refresh_on_commit
 
+from . import selectors
 from .models import (
     Action,
     ActionLineage,
@@ -155,9 +156,26 @@ def plan_content_delete(*, obj, user):
     summary_refresh_on_commit(area_id=area.pk)
 
 
+def measurement_date_check(*, lineage, date) -> None:
+    """A measurement is dated today or earlier, and after the baseline of its
+    indicator (as the plan in force states it: the published version, else
+    the latest). Raises ValidationError against "date"; every caller (page,
+    API, CSV import, demo) shows it in its own way."""
+    if date > timezone.localdate():
+        raise ValidationError({"date": "Date must be today or in the past"}, code="invalid")
+    baseline = selectors.indicator_in_force(lineage_id=lineage.pk).baseline_date
+    if date <= baseline:
+        raise ValidationError(
+            {"date": f"Date must be after the baseline date, {baseline:%-d %B %Y}"},
+            code="invalid",
+        )
+
+
 @transaction.atomic
 def measurement_record(*, lineage, user, date, value, status, source="", note="") -> Measurement:
-    """Record a measurement, or change the one already held for that date."""
+    """Record a measurement, or change the one already held for that date.
+    Refused (ValidationError) for a date measurement_date_check refuses."""
+    measurement_date_check(lineage=lineage, date=date)
     measurement = Measurement.objects.select_for_update().filter(lineage=lineage, date=date).first()
     before = snapshot(measurement) if measurement else None
     if measurement is None:

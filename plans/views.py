@@ -76,19 +76,19 @@ class MeasurementCreateView(PlanPageMixin, FormView):
             )
         return self._item
 
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "baseline_date": self.get_item().indicator.baseline_date,
-        }
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, indicator=self.get_item().indicator)
 
     def form_valid(self, form):
         indicator = self.get_item().indicator
         lineage = IndicatorLineage.objects.get(pk=indicator.lineage_id)
-        services.measurement_record(lineage=lineage, user=self.request.user, **form.cleaned_data)
+        try:
+            services.measurement_record(
+                lineage=lineage, user=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"Measurement recorded for {indicator.name}")
         return redirect(
             reverse("plans:indicator", kwargs={"slug": self.area.slug, "pk": indicator.lineage_id})
