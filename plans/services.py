@@ -156,6 +156,15 @@ def plan_content_delete(*, obj, user):
     summary_refresh_on_commit(area_id=area.pk)
 
 
+@transaction.atomic
+def plan_content_remove(*, obj, user):
+    """Remove a row of a draft and what belongs to it (its dependents first),
+    each removal recorded; all or nothing."""
+    for item in selectors.plan_content_dependents(obj=obj):
+        plan_content_delete(obj=item, user=user)
+    plan_content_delete(obj=obj, user=user)
+
+
 def measurement_date_check(*, lineage, date) -> None:
     """A measurement is dated today or earlier, and after the baseline of its
     indicator (as the plan in force states it: the published version, else

@@ -9,13 +9,14 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from core.models import Role
-from plans.models import Measurement
-from plans.services import measurement_record
+from plans import services
+from plans.models import Action, Indicator, Measurement, Priority, Target
 from tests.plans.factories import published_plan_with
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2020, 6, 1)
+_CONTENT = [(Priority, "plan"), (Indicator, "plan"), (Action, "plan"), (Target, "indicator__plan")]
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +35,7 @@ def _held(indicator):
 
 
 def _record(indicator, user, day):
-    return measurement_record(
+    return services.measurement_record(
         lineage=indicator.lineage, user=user, date=day, value=Decimal("70"), status="final"
     )
 
@@ -70,3 +71,33 @@ def test_the_day_after_the_baseline_and_today_are_recorded(indicator, users):
     for day in (day_after, TODAY):
         _record(indicator, users[Role.BOARD_MEMBER], day)
     assert _held(indicator) == before | {(day_after, Decimal("70")), (TODAY, Decimal("70"))}
+
+
+def test_removing_a_priority_is_all_or_nothing(area, users, monkeypatch):
+    lead = users[Role.AREA_LEAD]
+    published_plan_with(area, priorities=2, indicators_per_priority=1, actions_per_priority=1)
+    draft = services.plan_draft_start(area=area, user=lead)
+    priority = draft.priorities.get(number=1)
+    counts = {m: m.objects.filter(**{f: draft}).count() for m, f in _CONTENT}
+
+    real_delete = services.plan_content_delete
+    calls = []
+
+    def failing_on_the_last(*, obj, user):
+        calls.append(obj)
+        if isinstance(obj, Priority):
+            raise RuntimeError("the database went away")
+        real_delete(obj=obj, user=user)
+
+    monkeypatch.setattr(services, "plan_content_delete", failing_on_the_last)
+    with pytest.raises(RuntimeError):
+        services.plan_content_remove(obj=priority, user=lead)
+    assert len(calls) > 1  # the dependents were removed before the failure
+    assert {m: m.objects.filter(**{f: draft}).count() for m, f in _CONTENT} == counts
+
+    monkeypatch.setattr(services, "plan_content_delete", real_delete)
+    services.plan_content_remove(obj=priority, user=lead)
+    assert not Priority.objects.filter(pk=priority.pk).exists()
+    assert Indicator.objects.filter(plan=draft).count() == counts[Indicator] - 1
+    assert Action.objects.filter(plan=draft).count() == counts[Action] - 1
+    assert Target.objects.filter(indicator__plan=draft).count() < counts[Target]
