@@ -16,18 +16,15 @@ from core.views import DashboardPageMixin
 from plans.models import LifeStage
 
 from . import selectors
-from .services import coverage_years, summary_refresh_on_commit
+from .services import coverage_years
 
 
 class DashboardMixin(DashboardPageMixin):
     def dashboard(self):
         filters = selectors.Filters.from_query(self.request.GET)
-        result = selectors.dashboard(user=self.request.user, filters=filters)
-        # Statuses and overdue flags move with the date: a summary judged on
-        # an earlier day is recomputed in the background (figures show their date).
-        for area_id in result["stale_area_ids"]:
-            summary_refresh_on_commit(area_id=area_id)
-        return filters, result
+        # A summary judged on an earlier day is refreshed by the scheduled
+        # dashboard.tasks.summaries_refresh_stale; the page shows its date.
+        return filters, selectors.dashboard(user=self.request.user, filters=filters)
 
 
 class DashboardView(DashboardMixin, TemplateView):

@@ -170,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.reminders_send_daily",
         "schedule": crontab(hour=7, minute=0),
     },
+    "refresh-stale-summaries": {
+        "task": "dashboard.tasks.summaries_refresh_stale",
+        "schedule": crontab(minute=5),
+    },
     "rebuild-summaries": {
         "task": "dashboard.tasks.summaries_rebuild",
         "schedule": crontab(hour=2, minute=30),
