@@ -102,8 +102,10 @@ class PupilDetailView(PupilPageMixin, DetailView):
     context_object_name = "pupil"
     pupils_returned = 1
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school)
+    def get_object(self, queryset=None):
+        return selectors.pupil_detail(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         year = AcademicYear.current()
@@ -148,8 +150,10 @@ class RosterPreviewView(PupilPageMixin, DetailView):
     template_name = "encounters/roster_preview.html"
     context_object_name = "preview"
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school, uploaded_by=self.request.user)
+    def get_object(self, queryset=None):
+        return selectors.roster_import_for(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         summary = self.object.summary
@@ -196,12 +200,9 @@ class EncounterDetailView(PupilPageMixin, DetailView):
     template_name = "encounters/encounter_detail.html"
     context_object_name = "encounter"
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .filter(school=self.school)
-            .select_related("encounter_type", "recorded_by")
+    def get_object(self, queryset=None):
+        return selectors.encounter_detail(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
         )
 
     def get_context_data(self, **kwargs):
@@ -309,8 +310,10 @@ class EncounterDeleteView(PupilPageMixin, DetailView):
     template_name = "encounters/encounter_delete.html"
     context_object_name = "encounter"
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school)
+    def get_object(self, queryset=None):
+        return selectors.encounter_detail(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def post(self, request, *args, **kwargs):
         encounter = self.get_object()
@@ -343,8 +346,10 @@ class AttendanceUploadStatusView(PupilPageMixin, DetailView):
     template_name = "encounters/attendance_upload_status.html"
     context_object_name = "upload"
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school).defer("payload")
+    def get_object(self, queryset=None):
+        return selectors.attendance_upload_for(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         from django.core.cache import cache
