@@ -17,6 +17,12 @@ def school_list(*, user, area=None):
     return schools.order_by("name")
 
 
+def home_summary(*, user):
+    """The home page's summary: the areas the user may see and how many open
+    schools they may see in all."""
+    return {"areas": area_list(user=user), "schools_total": school_list(user=user).count()}
+
+
 def area_list(*, user):
     """Areas the user may see, each with counts of the open schools the user
     may see in it."""

@@ -1,9 +1,16 @@
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from core.views import ScopedViewMixin
 
 from . import selectors
 from .models import Area, School
+
+
+class HomeView(ScopedViewMixin, TemplateView):
+    template_name = "areas/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, **selectors.home_summary(user=self.request.user))
 
 
 class AreaListView(ScopedViewMixin, ListView):

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from areas import views as area_views
 from core import views as core_views
 
 urlpatterns = [
     path("", core_views.StartView.as_view(), name="start"),
-    path("home/", core_views.HomeView.as_view(), name="home"),
+    path("home/", area_views.HomeView.as_view(), name="home"),
     path("sign-in/", core_views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", core_views.SignOutView.as_view(), name="sign-out"),
     path("signed-out/", core_views.SignedOutView.as_view(), name="signed-out"),

@@ -252,6 +252,10 @@ class GovUKDateInput(widgets.MultiWidget):
             return [value.day, value.month, value.year]
         return [None, None, None]
 
+    def id_for_label(self, id_):
+        # The error summary links to the day box, as GOV.UK's date input does.
+        return f"{id_}_0" if id_ else ""
+
 
 class GovUKDateField(forms.MultiValueField):
     """A date from the GOV.UK date input, with GOV.UK's error messages."""

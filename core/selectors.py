@@ -5,13 +5,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 
-from areas.selectors import area_list, school_list
-
-
-def home_summary(*, user):
-    areas = area_list(user=user)
-    return {"areas": areas, "schools_total": school_list(user=user).count()}
-
 
 @dataclass(frozen=True)
 class Cookie:

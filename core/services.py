@@ -12,6 +12,7 @@ import secrets
 import time
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -306,3 +307,9 @@ def second_factor_reset(*, user, reset_by) -> None:
     security_log.warning(
         "Second factor reset for %s by %s", _account_label(user), _account_label(reset_by)
     )
+
+
+def sessions_expired_delete() -> int:
+    """Delete the sessions past their expiry date; how many went."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -1,9 +1,7 @@
 from celery import shared_task
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from .background import work_sweep
 from .models import User
@@ -12,8 +10,9 @@ from .models import User
 @shared_task(name="core.tasks.sessions_clear_expired")
 def sessions_clear_expired() -> int:
     """Delete expired sessions (run daily by beat). Safe to run twice."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
+    from .services import sessions_expired_delete  # core.services queues this module's tasks
+
+    return sessions_expired_delete()
 
 
 @shared_task(name="core.tasks.background_work_sweep", acks_late=False)

@@ -1,15 +1,19 @@
 """Base views. Every view is either scoped (ScopedViewMixin) or public
 (PublicViewMixin / @public_view); tests/core/test_url_scoping.py fails for a
-URL whose view is neither."""
+URL whose view is neither. The page bases every app shares (an area's pages,
+a school's pages, the dashboard's) are scoped views defined here."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -18,6 +22,7 @@ from django.views.generic import TemplateView
 from . import selectors, services
 from .forms import SignInForm
 from .health import service_health
+from .roles import DASHBOARD_ROLES
 from .scoping import visible_to
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,6 +53,79 @@ class ScopedViewMixin(LoginRequiredMixin):
         return visible_to(super().get_queryset(), self.request.user)
 
 
+class AreaPageMixin(ScopedViewMixin):
+    """Pages under /areas/<slug>/: ``self.area`` is the URL's area within the
+    user's scope, found before any handler runs (404 outside the scope).
+
+    ``area_roles``, when set, are the only roles the page is for; other
+    roles get 404 too (school staff see their own school's figures on their
+    school's pages). ``write_allowed`` is asked for every method, so a form
+    is not even shown to a user who could not submit it.
+
+    The area model is looked up by name (apps.get_model): core imports no
+    app (ADR 0015)."""
+
+    area_roles: frozenset | None = None
+    write_refusal = "You cannot change this area's data."
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        user = request.user
+        area_model = apps.get_model("areas", "Area")
+        area = visible_to(area_model.objects.all(), user).filter(slug=kwargs["slug"]).first()
+        if area is None or (self.area_roles is not None and user.role not in self.area_roles):
+            raise Http404("No such area")
+        self.area = area
+        self.today = timezone.localdate()
+        if not self.write_allowed(user, area):
+            raise PermissionDenied(self.write_refusal)
+        return super().dispatch(request, *args, **kwargs)
+
+    def write_allowed(self, user, area) -> bool:
+        """Whether the user may use this page in this area at all; read-only
+        pages allow everyone who sees the area."""
+        return True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, area=self.area)
+
+
+class SchoolPageMixin(ScopedViewMixin):
+    """Pages under /schools/<urn>/: ``self.school`` is the URL's school within
+    the user's scope (404 outside it, and for roles outside ``school_roles``
+    when set). Found on first use and kept on the view, so a mixin wrapping
+    dispatch (the pupil data access log) can tell whether the page got as far
+    as finding it."""
+
+    school_roles: frozenset | None = None
+
+    @cached_property
+    def school(self):
+        user = self.request.user
+        school_model = apps.get_model("areas", "School")
+        school = (
+            visible_to(school_model.objects.select_related("area"), user)
+            .filter(urn=self.kwargs["urn"])
+            .first()
+        )
+        if school is None or (self.school_roles is not None and user.role not in self.school_roles):
+            raise Http404("No such school")
+        return school
+
+
+class DashboardPageMixin(ScopedViewMixin):
+    """The cross-area dashboard's pages and downloads: DASHBOARD_ROLES only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role not in DASHBOARD_ROLES:
+            raise PermissionDenied(
+                "The cross-area dashboard is for DfE staff and partnership boards. "
+                "Your school's encounter coverage is on your school's pages."
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
 class PublicViewMixin:
     """Pages anyone may see signed out: sign-in, the start page, health."""
 
@@ -73,13 +151,6 @@ class StartView(PublicViewMixin, TemplateView):
         if request.user.is_authenticated:
             return redirect("home")
         return super().get(request, *args, **kwargs)
-
-
-class HomeView(ScopedViewMixin, TemplateView):
-    template_name = "core/home.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, **selectors.home_summary(user=self.request.user))
 
 
 class SignInView(PublicViewMixin, LoginView):

@@ -229,9 +229,6 @@ def dashboard(*, user, filters: Filters) -> dict:
         "total": total,
         "as_of": min(as_of) if as_of else None,
         "coverage_provisional": filters.year.is_provisional_on(),
-        "stale_area_ids": [
-            row.area.pk for row in rows if row.as_of is None or row.as_of < timezone.localdate()
-        ],
     }
 
 

@@ -422,6 +422,21 @@ def summary_refresh_run(*, area_id=None, school_id=None, since_year=None, today=
 
 
 @transaction.atomic
+def summaries_refresh_stale(*, today=None) -> list[int]:
+    """Queue a refresh of every area whose summary was judged before today
+    (or has none): statuses and overdue flags move with the date. Run on a
+    schedule (CELERY_BEAT_SCHEDULE), so no page read has to queue work; the
+    dashboard shows each figure's date meanwhile."""
+    today = today or timezone.localdate()
+    stale = list(
+        Area.objects.exclude(summary__as_of__gte=today).order_by("pk").values_list("pk", flat=True)
+    )
+    for area_id in stale:
+        summary_refresh_on_commit(area_id=area_id)
+    return stale
+
+
+@transaction.atomic
 def summaries_rebuild(*, today=None) -> dict:
     """Every summary row from scratch: coverage with one set-based query per
     academic year, then the areas one by one (their coverage sums it)."""

@@ -18,6 +18,12 @@ def summary_refresh(self, refresh_id: int) -> bool:
     return False
 
 
+@shared_task(name="dashboard.tasks.summaries_refresh_stale")
+def summaries_refresh_stale() -> list[int]:
+    """Hourly: queue a refresh of the areas judged before today."""
+    return services.summaries_refresh_stale()
+
+
 @shared_task(name="dashboard.tasks.summaries_rebuild")
 def summaries_rebuild() -> dict:
     """Daily (statuses, overdue and stale flags move with the date) or on demand."""

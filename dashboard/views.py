@@ -6,41 +6,28 @@ other areas. School staff get 403: the page's existence is no secret, and
 their school's coverage is on the school pages.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.views.generic import TemplateView, View
 
 from core.ees import DataSetDownloadMixin
-from core.models import Role
-from core.views import ScopedViewMixin
+from core.views import DashboardPageMixin
 from plans.models import LifeStage
 
 from . import selectors
-from .services import coverage_years, summary_refresh_on_commit
+from .services import coverage_years
 
 
-class DashboardAccessMixin(ScopedViewMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role == Role.SCHOOL_STAFF:
-            raise PermissionDenied(
-                "The cross-area dashboard is for DfE staff and partnership boards. "
-                "Your school's encounter coverage is on your school's pages."
-            )
-        return super().dispatch(request, *args, **kwargs)
-
+class DashboardMixin(DashboardPageMixin):
     def dashboard(self):
         filters = selectors.Filters.from_query(self.request.GET)
-        result = selectors.dashboard(user=self.request.user, filters=filters)
-        # Statuses and overdue flags move with the date: a summary judged on
-        # an earlier day is recomputed in the background (figures show their date).
-        for area_id in result["stale_area_ids"]:
-            summary_refresh_on_commit(area_id=area_id)
-        return filters, result
+        # A summary judged on an earlier day is refreshed by the scheduled
+        # dashboard.tasks.summaries_refresh_stale; the page shows its date.
+        return filters, selectors.dashboard(user=self.request.user, filters=filters)
 
 
-class DashboardView(DashboardAccessMixin, TemplateView):
+class DashboardView(DashboardMixin, TemplateView):
     template_name = "dashboard/dashboard.html"
 
     def get_context_data(self, **kwargs):
@@ -126,7 +113,7 @@ def _cells_html(row, filters):
     )
 
 
-class DashboardDataView(DashboardAccessMixin, DataSetDownloadMixin, View):
+class DashboardDataView(DashboardMixin, DataSetDownloadMixin, View):
     """The dashboard as open data for the year shown; the page's wave, life
     stage and sort do not cut it (the data set has every life stage)."""
 

@@ -20,8 +20,6 @@ cell: ``{"value": number or null, "symbol": null or "c", "x", "z", "low"}``.
 from decimal import Decimal
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -33,7 +31,7 @@ from rest_framework.response import Response
 from areas.models import Area, School
 from core.api import IntegerFilter, ScopedAPIMixin, ScopedReadOnlyViewSet
 from core.disclosure import NOT_APPLICABLE, NOT_AVAILABLE, Cell
-from core.roles import Role
+from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES, Role
 from core.scoping import visible_to
 from releases import selectors as release_selectors
 
@@ -64,7 +62,7 @@ def _year_from(request) -> AcademicYear:
 
 
 def _pupil_level(user) -> bool:
-    return user.role in selectors.PUPIL_LEVEL_ROLES
+    return user.role in PUPIL_LEVEL_ROLES
 
 
 # --- Pupils ------------------------------------------------------------------------
@@ -261,14 +259,9 @@ class EncounterFilter(django_filters.FilterSet):
         fields = ["school", "type", "academic_year", "date_from", "date_to"]
 
 
-def _record(user, values):
-    values = dict(values)
-    return services.encounter_record(
-        school=values.pop("school"),
-        user=user,
-        employers=values.pop("employers", []),
-        **values,
-    )
+def _record_arguments(values) -> dict:
+    """encounter_record's arguments from a serializer's validated data."""
+    return {"employers": [], **values}
 
 
 class EncounterViewSet(
@@ -302,7 +295,9 @@ class EncounterViewSet(
         return len({attendance.pupil_id for row in rows for attendance in row.attendances.all()})
 
     def perform_create(self, serializer):
-        serializer.instance = _record(self.request.user, serializer.validated_data)
+        serializer.instance = services.encounter_record(
+            user=self.request.user, **_record_arguments(serializer.validated_data)
+        )
         self.access_returned([serializer.instance], pupils=len(serializer.validated_data["pupils"]))
 
     @extend_schema(
@@ -321,21 +316,13 @@ class EncounterViewSet(
         )
         serializer.is_valid(raise_exception=True)
         records = serializer.validated_data["records"]
-        errors = [{} for _ in records]
-        created = []
         try:
-            with transaction.atomic():
-                for index, values in enumerate(records):
-                    try:
-                        created.append(_record(request.user, values))
-                    except DjangoValidationError as error:
-                        detail = get_error_detail(error)
-                        errors[index] = detail if isinstance(detail, dict) else {"": detail}
-                if any(errors):
-                    raise _Invalid
-        except _Invalid:
+            created = services.encounters_record_all(
+                user=request.user, records=[_record_arguments(values) for values in records]
+            )
+        except services.EncounterBatchError as refused:
             raise exceptions.ValidationError(
-                {"records": [_without_blank_key(e) for e in errors]}
+                {"records": [_record_errors(error) for error in refused.errors]}
             ) from None
         self.access_returned(
             created, pupils=len({p.pk for values in records for p in values["pupils"]})
@@ -346,14 +333,12 @@ class EncounterViewSet(
         return Response(result.data, status=status.HTTP_201_CREATED)
 
 
-class _Invalid(Exception):
-    """Rolls the bulk transaction back."""
-
-
-def _without_blank_key(errors):
-    if "" in errors:
-        errors = {**errors, "non_field_errors": errors.pop("")}
-    return errors
+def _record_errors(error) -> dict:
+    """One bulk record's errors by field ({} for a valid record)."""
+    if error is None:
+        return {}
+    detail = get_error_detail(error)
+    return detail if isinstance(detail, dict) else {"non_field_errors": detail}
 
 
 # --- Coverage ------------------------------------------------------------------------
@@ -479,7 +464,7 @@ class AreaCoverageViewSet(CoverageViewSet):
     lookup_value_regex = "[-a-z0-9]+"
 
     def base_queryset(self):
-        if self.request.user.role not in selectors.AREA_ROLES_AND_DFE:
+        if self.request.user.role not in AREA_AGGREGATE_ROLES:
             return Area.objects.none()
         return Area.objects.all()
 

@@ -1,70 +1,11 @@
-import datetime
-
 from django import forms
-from django.utils import timezone
 
+from core.forms import GovUKDateField
 from partners.models import EMPLOYER_KINDS, Organisation
 
 from .models import EncounterType, Programme, Pupil, YearGroup
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-class GovUKDateWidget(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year text inputs."""
-
-    template_name = "encounters/widgets/date_input.html"
-    parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            [forms.TextInput(attrs={"inputmode": "numeric"}) for _ in self.parts], attrs
-        )
-        self.widgets_names = [f"_{name}" for name, _, _ in self.parts]
-
-    def decompress(self, value):
-        if isinstance(value, datetime.date):
-            return [value.day, value.month, value.year]
-        return [None, None, None]
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        for subwidget, (_, label, width) in zip(
-            context["widget"]["subwidgets"], self.parts, strict=True
-        ):
-            subwidget["label"] = label
-            subwidget["width"] = width
-        return context
-
-    def id_for_label(self, id_):
-        return f"{id_}_0" if id_ else ""
-
-
-class GovUKDateField(forms.MultiValueField):
-    widget = GovUKDateWidget
-
-    def __init__(self, **kwargs):
-        fields = [forms.IntegerField(required=False) for _ in range(3)]
-        super().__init__(fields=fields, require_all_fields=False, **kwargs)
-
-    def compress(self, data_list):
-        if not data_list or all(v in (None, "") for v in data_list):
-            return None
-        day, month, year = data_list
-        if None in (day, month, year):
-            raise forms.ValidationError(f"{self.label} must include a day, month and year")
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(f"{self.label} must be a real date") from None
-
-    def clean(self, value):
-        try:
-            return super().clean(value)
-        except forms.ValidationError as error:
-            if any(e.code == "invalid" for e in error.error_list):
-                raise forms.ValidationError(f"{self.label} must be a real date") from None
-            raise
 
 
 class RosterUploadForm(forms.Form):
@@ -124,7 +65,7 @@ class EncounterForm(forms.Form):
     date = GovUKDateField(
         label="Date of the encounter",
         help_text="For example, 14 3 2018",
-        error_messages={"required": "Enter the date of the encounter"},
+        not_in_future=True,
     )
     encounter_type = forms.ModelChoiceField(
         label="Type of encounter",
@@ -184,12 +125,6 @@ class EncounterForm(forms.Form):
             self.fields[
                 "whole_year_group"
             ].help_text = "Includes every pupil on roll in the year group, ticked or not."
-
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date and date > timezone.localdate():
-            raise forms.ValidationError("Date of the encounter must be today or in the past")
-        return date
 
     def clean(self):
         cleaned = super().clean()

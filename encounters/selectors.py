@@ -14,8 +14,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from areas.models import Area, School
-from core.models import Role, UploadPreview
+from areas.models import School
+from core.models import UploadPreview
 from core.replica import reads_from_replica
 from core.scoping import visible_to
 from core.upload_previews import upload_preview_for
@@ -32,21 +32,6 @@ from .models import (
     year_group_label,
 )
 from .roster_files import ROSTER_IMPORT
-
-PUPIL_LEVEL_ROLES = frozenset({Role.SCHOOL_STAFF, Role.ADMINISTRATOR})
-
-
-def school_for(*, user, urn: int) -> School:
-    """A school whose pupil-level pages the user may see; 404 otherwise.
-
-    visible_to gives pupil-level rows to the school's own staff and to
-    administrators only, so the same holds for the school's pupil pages.
-    """
-    school = visible_to(School.objects.select_related("area"), user).filter(urn=urn).first()
-    if school is None or user.role not in PUPIL_LEVEL_ROLES:
-        raise Http404("No such school")
-    return school
-
 
 # --- Per-pupil counts ----------------------------------------------------
 
@@ -307,20 +292,6 @@ def pupils_for_encounter_form(
             current |= Q(pk__in=encounter.attendances.values("pupil_id"))
         pupils = pupils.filter(current)
     return pupils.order_by("-reception_year", "pupil_identifier")
-
-
-AREA_ROLES_AND_DFE = frozenset(
-    {Role.BOARD_MEMBER, Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR}
-)
-
-
-def area_for(*, user, slug: str) -> Area:
-    """An area whose aggregates the user may see; 404 otherwise (school
-    staff included: they see their own school's coverage)."""
-    area = visible_to(Area.objects.all(), user).filter(slug=slug).first()
-    if area is None or user.role not in AREA_ROLES_AND_DFE:
-        raise Http404("No such area")
-    return area
 
 
 def area_schools(*, user, area):

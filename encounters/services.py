@@ -389,6 +389,35 @@ def encounter_record(
     return encounter
 
 
+class EncounterBatchError(Exception):
+    """Some records of a batch were refused, so none was recorded.
+
+    ``errors`` has one entry per record, in order: the ValidationError that
+    refused it, or None for a record that was valid."""
+
+    def __init__(self, errors: list[ValidationError | None]):
+        super().__init__(f"{sum(e is not None for e in errors)} of {len(errors)} records refused")
+        self.errors = errors
+
+
+def encounters_record_all(*, user, records: list[dict]) -> list[Encounter]:
+    """Record many encounters all or nothing: each record holds
+    encounter_record's keyword arguments but ``user``. Every record is tried,
+    so one answer names every refused record (EncounterBatchError); then the
+    whole batch is rolled back."""
+    errors: list[ValidationError | None] = [None] * len(records)
+    created = []
+    with transaction.atomic():  # raising EncounterBatchError rolls it all back
+        for index, values in enumerate(records):
+            try:
+                created.append(encounter_record(user=user, **values))
+            except ValidationError as error:
+                errors[index] = error
+        if any(errors):
+            raise EncounterBatchError(errors)
+    return created
+
+
 @transaction.atomic
 def encounter_update(
     *,

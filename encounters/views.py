@@ -14,7 +14,8 @@ from core.csv_export import csv_download
 from core.ees import DataSetDownloadMixin
 from core.history import history_for
 from core.imports import CsvFileError
-from core.views import PublicViewMixin, ScopedViewMixin
+from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES
+from core.views import AreaPageMixin, PublicViewMixin, SchoolPageMixin
 from releases import selectors as release_selectors
 
 from . import method, publication, selectors, services
@@ -54,14 +55,12 @@ def _query_without_page(request) -> str:
     return query.urlencode() + "&" if query else ""
 
 
-class SchoolPageMixin(PupilDataAccessMixin, ScopedViewMixin):
-    """Pages under /schools/<urn>/ with pupil-level data: the school's own
-    staff and administrators only; anyone else gets 404. Every request is
-    recorded in the access log."""
+class PupilPageMixin(PupilDataAccessMixin, SchoolPageMixin):
+    """A school's pages with pupil-level data: the school's own staff and
+    administrators only; anyone else gets 404. Every request is recorded in
+    the access log."""
 
-    @cached_property
-    def school(self):
-        return selectors.school_for(user=self.request.user, urn=self.kwargs["urn"])
+    school_roles = PUPIL_LEVEL_ROLES
 
     @cached_property
     def year(self):
@@ -80,7 +79,7 @@ class SchoolPageMixin(PupilDataAccessMixin, ScopedViewMixin):
 # --- Roster ----------------------------------------------------------------
 
 
-class PupilListView(SchoolPageMixin, TemplateView):
+class PupilListView(PupilPageMixin, TemplateView):
     template_name = "encounters/pupil_list.html"
     paginate_by = 100
 
@@ -97,14 +96,16 @@ class PupilListView(SchoolPageMixin, TemplateView):
         )
 
 
-class PupilDetailView(SchoolPageMixin, DetailView):
+class PupilDetailView(PupilPageMixin, DetailView):
     model = Pupil
     template_name = "encounters/pupil_detail.html"
     context_object_name = "pupil"
     pupils_returned = 1
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school)
+    def get_object(self, queryset=None):
+        return selectors.pupil_detail(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         year = AcademicYear.current()
@@ -119,7 +120,7 @@ class PupilDetailView(SchoolPageMixin, DetailView):
         )
 
 
-class ImportTemplateView(SchoolPageMixin, View):
+class ImportTemplateView(PupilPageMixin, View):
     """An import's template file: its header and an example row, no data."""
 
     access_channel = AccessChannel.EXPORT
@@ -138,7 +139,7 @@ class AttendanceTemplateView(ImportTemplateView):
     spec = ATTENDANCE_TEMPLATE
 
 
-class RosterUploadView(SchoolPageMixin, FormView):
+class RosterUploadView(PupilPageMixin, FormView):
     template_name = "encounters/roster_upload.html"
     form_class = RosterUploadForm
 
@@ -168,7 +169,7 @@ class RosterUploadView(SchoolPageMixin, FormView):
         return redirect("encounters:roster-preview", urn=self.school.urn, pk=preview.pk)
 
 
-class RosterPreviewView(SchoolPageMixin, TemplateView):
+class RosterPreviewView(PupilPageMixin, TemplateView):
     """GET shows what the import would do; POST applies it."""
 
     template_name = "encounters/roster_preview.html"
@@ -210,7 +211,7 @@ class RosterPreviewView(SchoolPageMixin, TemplateView):
 # --- Encounters --------------------------------------------------------------
 
 
-class EncounterListView(SchoolPageMixin, TemplateView):
+class EncounterListView(PupilPageMixin, TemplateView):
     template_name = "encounters/encounter_list.html"
     paginate_by = 50
 
@@ -222,17 +223,14 @@ class EncounterListView(SchoolPageMixin, TemplateView):
         return super().get_context_data(page_obj=page, encounters=page.object_list, **kwargs)
 
 
-class EncounterDetailView(SchoolPageMixin, DetailView):
+class EncounterDetailView(PupilPageMixin, DetailView):
     model = Encounter
     template_name = "encounters/encounter_detail.html"
     context_object_name = "encounter"
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .filter(school=self.school)
-            .select_related("encounter_type", "recorded_by")
+    def get_object(self, queryset=None):
+        return selectors.encounter_detail(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
         )
 
     def get_context_data(self, **kwargs):
@@ -241,7 +239,7 @@ class EncounterDetailView(SchoolPageMixin, DetailView):
         return super().get_context_data(pupils=pupils, records=history_for(self.object), **kwargs)
 
 
-class EncounterFormMixin(SchoolPageMixin):
+class EncounterFormMixin(PupilPageMixin):
     template_name = "encounters/encounter_form.html"
     form_class = EncounterForm
 
@@ -335,13 +333,15 @@ class EncounterUpdateView(EncounterFormMixin, FormView):
         return redirect(encounter.get_absolute_url())
 
 
-class EncounterDeleteView(SchoolPageMixin, DetailView):
+class EncounterDeleteView(PupilPageMixin, DetailView):
     model = Encounter
     template_name = "encounters/encounter_delete.html"
     context_object_name = "encounter"
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school)
+    def get_object(self, queryset=None):
+        return selectors.encounter_detail(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def post(self, request, *args, **kwargs):
         encounter = self.get_object()
@@ -350,7 +350,7 @@ class EncounterDeleteView(SchoolPageMixin, DetailView):
         return redirect("encounters:list", urn=self.school.urn)
 
 
-class AttendanceUploadView(SchoolPageMixin, FormView):
+class AttendanceUploadView(PupilPageMixin, FormView):
     template_name = "encounters/attendance_upload.html"
     form_class = AttendanceUploadForm
 
@@ -376,13 +376,15 @@ class AttendanceUploadView(SchoolPageMixin, FormView):
         return redirect("encounters:upload-status", urn=self.school.urn, pk=created.pk)
 
 
-class AttendanceUploadStatusView(SchoolPageMixin, DetailView):
+class AttendanceUploadStatusView(PupilPageMixin, DetailView):
     model = AttendanceUpload
     template_name = "encounters/attendance_upload_status.html"
     context_object_name = "upload"
 
-    def get_queryset(self):
-        return super().get_queryset().filter(school=self.school).defer("payload")
+    def get_object(self, queryset=None):
+        return selectors.attendance_upload_for(
+            user=self.request.user, school=self.school, pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         from django.core.cache import cache
@@ -394,7 +396,7 @@ class AttendanceUploadStatusView(SchoolPageMixin, DetailView):
 # --- Coverage ----------------------------------------------------------------
 
 
-class SchoolCoverageView(SchoolPageMixin, TemplateView):
+class SchoolCoverageView(PupilPageMixin, TemplateView):
     template_name = "encounters/school_coverage.html"
     below_pledge_shown = 200
 
@@ -418,7 +420,7 @@ class SchoolCoverageView(SchoolPageMixin, TemplateView):
         )
 
 
-class SchoolCoverageDataView(SchoolPageMixin, DataSetDownloadMixin, View):
+class SchoolCoverageDataView(PupilPageMixin, DataSetDownloadMixin, View):
     access_channel = AccessChannel.EXPORT
 
     def get_data_sets(self):
@@ -428,7 +430,7 @@ class SchoolCoverageDataView(SchoolPageMixin, DataSetDownloadMixin, View):
         return [publication.school_coverage_data_set(coverage, school=self.school, year=self.year)]
 
 
-class PupilsBelowPledgeCsvView(SchoolPageMixin, TemplateView):
+class PupilsBelowPledgeCsvView(PupilPageMixin, TemplateView):
     access_channel = AccessChannel.EXPORT
 
     def get(self, request, *args, **kwargs):
@@ -461,20 +463,18 @@ class PupilsBelowPledgeCsvView(SchoolPageMixin, TemplateView):
 # --- Area aggregates -------------------------------------------------------------
 
 
-class AreaPageMixin(ScopedViewMixin):
+class AreaAggregatesMixin(AreaPageMixin):
     """Area aggregates: board members and area leads of the area, DfE staff
     and administrators. School staff have their own school's pages (404)."""
 
-    @cached_property
-    def area(self):
-        return selectors.area_for(user=self.request.user, slug=self.kwargs["slug"])
+    area_roles = AREA_AGGREGATE_ROLES
 
     @cached_property
     def year(self):
         return _year_from(self.request)
 
 
-class AreaEncountersView(AreaPageMixin, DetailView):
+class AreaEncountersView(AreaAggregatesMixin, DetailView):
     model = Area
     template_name = "encounters/area_encounters.html"
     context_object_name = "area"
@@ -503,7 +503,7 @@ class AreaEncountersView(AreaPageMixin, DetailView):
         )
 
 
-class AreaCoverageDataView(AreaPageMixin, DataSetDownloadMixin, View):
+class AreaCoverageDataView(AreaAggregatesMixin, DataSetDownloadMixin, View):
     def get_data_sets(self):
         return [
             publication.area_coverage_data_set(

@@ -72,10 +72,6 @@ class Organisation(TimeStampedModel):
     def is_cornerstone(self):
         return self.kind == OrganisationKind.CORNERSTONE_EMPLOYER
 
-    @property
-    def is_employer(self):
-        return self.kind in EMPLOYER_KINDS
-
 
 class PartnershipBoard(TimeStampedModel):
     """The independent local board that writes and oversees an area's plan."""

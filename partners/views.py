@@ -1,9 +1,11 @@
-from plans.views_base import AreaPageView
+from django.views.generic import TemplateView
+
+from core.views import AreaPageMixin
 
 from . import selectors
 
 
-class BoardView(AreaPageView):
+class BoardView(AreaPageMixin, TemplateView):
     template_name = "partners/board.html"
 
     def get_context_data(self, **kwargs):

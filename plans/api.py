@@ -358,23 +358,6 @@ class MeasurementSerializer(serializers.ModelSerializer):
         # the first (plans.services.measurement_record).
         validators = []
 
-    def validate(self, attrs):
-        lineage, day = attrs["lineage"], attrs["date"]
-        if day > timezone.localdate():
-            raise serializers.ValidationError({"date": "Date must be today or in the past"})
-        indicator = selectors.indicator_detail(
-            user=self.context["request"].user,
-            area=lineage.area,
-            lineage_id=lineage.pk,
-            today=timezone.localdate(),
-        ).indicator
-        baseline = indicator.baseline_date
-        if day <= baseline:
-            raise serializers.ValidationError(
-                {"date": f"Date must be after the baseline date, {baseline:%-d %B %Y}"}
-            )
-        return attrs
-
 
 class MeasurementFilter(django_filters.FilterSet):
     lineage = IntegerFilter(field_name="lineage_id")

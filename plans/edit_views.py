@@ -10,14 +10,12 @@ last line of defence.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from core.csv_export import csv_download
-from core.scoping import visible_to
 from core.upload_previews import (
     UploadPreviewGone,
     upload_preview_apply,
@@ -25,7 +23,7 @@ from core.upload_previews import (
     upload_preview_store,
 )
 
-from . import imports, services
+from . import imports, selectors, services
 from .edit_forms import (
     DEFAULT_TOLERANCE_PERCENT,
     ActionForm,
@@ -35,27 +33,17 @@ from .edit_forms import (
     TargetForm,
     VersionCompareForm,
 )
-from .models import Action, DeliveryPlan, Indicator, PlanStatus, Priority, Target
-from .permissions import can_edit_plan
+from .models import Action, Indicator, PlanStatus, Priority, Target
 from .selectors import plan_published
 from .versions import plan_versions_compare
-from .views_base import AreaPageView, AreaScopedMixin
+from .views_base import PlanPageMixin, PlanPageView
 
 
-def _versions(view):
-    """The area's versions the user may see, newest first; drafts only for
-    those who may edit the plan."""
-    versions = visible_to(DeliveryPlan.objects.filter(area=view.area), view.request.user)
-    if not can_edit_plan(view.request.user, view.area):
-        versions = versions.exclude(status=PlanStatus.DRAFT)
-    return versions.select_related("published_by").order_by("-version")
-
-
-class VersionListView(AreaPageView):
+class VersionListView(PlanPageView):
     template_name = "plans/edit/version_list.html"
 
     def get_context_data(self, **kwargs):
-        versions = list(_versions(self))
+        versions = list(selectors.plan_versions(user=self.request.user, area=self.area))
         version_of = {plan.pk: plan.version for plan in versions}
         for plan in versions:
             plan.based_on_version = version_of.get(plan.based_on_id)
@@ -66,14 +54,14 @@ class VersionListView(AreaPageView):
         )
 
 
-class VersionCompareView(AreaPageView):
+class VersionCompareView(PlanPageView):
     """?from=<version>&to=<version>; without them, the draft (or the
     published version) against the version it was based on."""
 
     template_name = "plans/edit/version_compare.html"
 
     def get_context_data(self, **kwargs):
-        versions = list(_versions(self))
+        versions = list(selectors.plan_versions(user=self.request.user, area=self.area))
         by_number = {plan.version: plan for plan in versions}
         form = VersionCompareForm(self._query(versions), versions=versions)
         comparison = None
@@ -99,21 +87,14 @@ class VersionCompareView(AreaPageView):
 # --- The draft -----------------------------------------------------------------
 
 
-class DraftMixin(AreaScopedMixin):
+class DraftMixin(PlanPageMixin):
     """Pages of the draft: the area lead (and administrators) only."""
 
     write_permission = "edit"
 
     def get_draft(self):
         if not hasattr(self, "_draft"):
-            self._draft = (
-                visible_to(
-                    DeliveryPlan.objects.filter(area=self.area, status=PlanStatus.DRAFT),
-                    self.request.user,
-                )
-                .select_related("area")
-                .first()
-            )
+            self._draft = selectors.plan_draft(user=self.request.user, area=self.area)
         return self._draft
 
     def require_draft(self):
@@ -136,29 +117,8 @@ class DraftView(DraftMixin, TemplateView):
             **kwargs,
             draft=draft,
             published=plan_published(user=self.request.user, area=self.area),
-            priorities=_draft_contents(draft) if draft else [],
+            priorities=selectors.draft_contents(plan=draft) if draft else [],
         )
-
-
-def _draft_contents(draft):
-    """The draft's priorities, each with .indicator_list (targets prefetched)
-    and .action_list, in four queries."""
-    priorities = list(Priority.objects.filter(plan=draft))
-    by_pk = {priority.pk: priority for priority in priorities}
-    for priority in priorities:
-        priority.indicator_list = []
-        priority.action_list = []
-    for indicator in (
-        Indicator.objects.filter(plan=draft)
-        .select_related("comparator")
-        .prefetch_related("targets")
-    ):
-        by_pk[indicator.priority_id].indicator_list.append(indicator)
-    for action in Action.objects.filter(plan=draft).select_related(
-        "lead_organisation", "funding_stream", "owner_user"
-    ):
-        by_pk[action.priority_id].action_list.append(action)
-    return priorities
 
 
 class DraftStartView(DraftMixin, View):
@@ -331,18 +291,9 @@ class DraftContentRemoveView(DraftMixin, TemplateView):
             queryset = self.model.objects.filter(plan=draft)
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
-    def contents(self, obj):
-        """What goes with `obj`, removed first so each is recorded."""
-        if isinstance(obj, Priority):
-            targets = Target.objects.filter(indicator__priority=obj)
-            return [*targets, *obj.indicators.all(), *obj.actions.all()]
-        if isinstance(obj, Indicator):
-            return list(obj.targets.all())
-        return []
-
     def get_context_data(self, **kwargs):
         obj = self.get_object()
-        contents = self.contents(obj)
+        contents = selectors.plan_content_dependents(obj=obj)
         return super().get_context_data(
             **kwargs,
             object=obj,
@@ -355,10 +306,7 @@ class DraftContentRemoveView(DraftMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
-        with transaction.atomic():
-            for item in self.contents(obj):
-                services.plan_content_delete(obj=item, user=request.user)
-            services.plan_content_delete(obj=obj, user=request.user)
+        services.plan_content_remove(obj=obj, user=request.user)
         messages.success(request, f"{self.noun.capitalize()} removed: {obj}")
         return redirect(self.draft_url())
 
@@ -393,7 +341,7 @@ class DraftPublishView(DraftMixin, TemplateView):
 # --- CSV imports -------------------------------------------------------------------
 
 
-class CsvImportMixin(AreaScopedMixin):
+class CsvImportMixin(PlanPageMixin):
     """Upload, preview and confirm for one kind of CSV import.
 
     Between preview and confirm the file's text waits in the one preview
@@ -549,10 +497,7 @@ class ActionImportMixin(CsvImportMixin):
     done_message = "Actions imported into the draft"
 
     def get_draft(self):
-        return visible_to(
-            DeliveryPlan.objects.filter(area=self.area, status=PlanStatus.DRAFT),
-            self.request.user,
-        ).first()
+        return selectors.plan_draft(user=self.request.user, area=self.area)
 
     def preview(self, text):
         return imports.actions_csv_preview(plan=self.get_draft(), text=text)

@@ -39,18 +39,6 @@ class MeasurementForm(forms.Form):
         label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, baseline_date=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.baseline_date = baseline_date
-
-    def clean_date(self):
-        value = self.cleaned_data["date"]
-        if self.baseline_date and value and value <= self.baseline_date:
-            raise forms.ValidationError(
-                f"Date must be after the baseline date, {self.baseline_date:%-d %B %Y}"
-            )
-        return value
-
 
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(

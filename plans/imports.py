@@ -21,7 +21,6 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from core.imports import (
     DATE_FORMS,
@@ -270,9 +269,8 @@ def _figure_status(text):
     raise ValueError(f"status '{text}' must be provisional, final or revised")
 
 
-def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
+def measurements_csv_preview(*, area, text) -> ImportPreview:
     """What importing `text` as measurements for `area`'s published plan would do."""
-    today = today or timezone.localdate()
     plan = _published_plan(area)
     columns_present, records, errors = read_records(text, MEASUREMENT_IMPORT)
     if "indicator" not in columns_present and "indicator_id" not in columns_present:
@@ -300,13 +298,14 @@ def measurements_csv_preview(*, area, text, today=None) -> ImportPreview:
         status = check(_figure_status, cells.get("status", ""))
         source = check(_text, cells, "source", "source", max_length=200)
         note = cells.get("note", "")
-        if day and day > today:
-            check.fail(f"date '{cells['date']}' is in the future")
-        if day and indicator and day <= indicator.baseline_date:
-            check.fail(
-                f"date '{cells['date']}' is not after the indicator's baseline date, "
-                f"{indicator.baseline_date:%d/%m/%Y}"
-            )
+        if day and indicator:
+            try:
+                # The rule measurement_record applies, checked before confirming.
+                services.measurement_date_check(
+                    lineage=indicator.lineage, date=day, baseline=indicator.baseline_date
+                )
+            except ValidationError as error:
+                check.fail(f"date '{cells['date']}': {error.message_dict['date'][0]}")
         if not check.ok:
             continue
         key = (indicator.lineage_id, day)

@@ -8,7 +8,6 @@ indicator's or action's *lineage*, a stable identity that every version's copy
 points at, so the log survives new versions.
 """
 
-from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -298,10 +297,6 @@ class Indicator(PlanContent):
     def clean(self):
         if self.priority_id and self.plan_id and self.priority.plan_id != self.plan_id:
             raise ValidationError({"priority": "Choose a priority from the same plan version"})
-
-    @property
-    def stale_after(self):
-        return timedelta(days=self.frequency_days + settings.INDICATOR_GRACE_DAYS)
 
 
 class TargetBasis(models.TextChoices):

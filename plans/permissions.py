@@ -1,7 +1,7 @@
 """Who may change what in an area's plan. Reading is scoping's job
 (core.scoping); these answer 'may this user write here?'."""
 
-from core.models import Role
+from core.roles import AREA_ROLES, Role
 
 
 def can_log_progress(user, area) -> bool:
@@ -11,7 +11,7 @@ def can_log_progress(user, area) -> bool:
         return False
     if user.role == Role.ADMINISTRATOR:
         return True
-    return user.role in (Role.BOARD_MEMBER, Role.AREA_LEAD) and user.area_id == area.pk
+    return user.role in AREA_ROLES and user.area_id == area.pk
 
 
 def can_edit_plan(user, area) -> bool:

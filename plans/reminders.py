@@ -20,6 +20,7 @@ from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 
 from core.models import Role, User
+from core.roles import AREA_ROLES
 
 from .models import Action, DeliveryPlan, Indicator, Measurement, PlanStatus
 from .selectors import action_progress, actions_with_latest_update
@@ -119,7 +120,7 @@ def _action_owner(action, area, lead):
     if (
         owner is not None
         and owner.is_active
-        and owner.role in (Role.AREA_LEAD, Role.BOARD_MEMBER)
+        and owner.role in AREA_ROLES
         and owner.area_id == area.pk
     ):
         return owner

@@ -31,6 +31,7 @@ from .models import (
     Measurement,
     PlanStatus,
     Priority,
+    Target,
     TargetBasis,
     Unit,
 )
@@ -52,6 +53,53 @@ def plans_visible(*, user, area=None):
 
 def plan_published(*, user, area):
     return plans_visible(user=user, area=area).filter(status=PlanStatus.PUBLISHED).first()
+
+
+def plan_versions(*, user, area):
+    """The area's versions the user may see, newest first (drafts only for
+    those who may edit the plan, as plans_visible says)."""
+    return plans_visible(user=user, area=area).select_related("published_by").order_by("-version")
+
+
+def plan_draft(*, user, area):
+    """The area's draft, if there is one the user may see."""
+    return (
+        plans_visible(user=user, area=area)
+        .filter(status=PlanStatus.DRAFT)
+        .select_related("area")
+        .first()
+    )
+
+
+def draft_contents(*, plan):
+    """The draft's priorities, each with .indicator_list (targets prefetched)
+    and .action_list, in four queries."""
+    priorities = list(Priority.objects.filter(plan=plan))
+    by_pk = {priority.pk: priority for priority in priorities}
+    for priority in priorities:
+        priority.indicator_list = []
+        priority.action_list = []
+    for indicator in (
+        Indicator.objects.filter(plan=plan).select_related("comparator").prefetch_related("targets")
+    ):
+        by_pk[indicator.priority_id].indicator_list.append(indicator)
+    for action in Action.objects.filter(plan=plan).select_related(
+        "lead_organisation", "funding_stream", "owner_user"
+    ):
+        by_pk[action.priority_id].action_list.append(action)
+    return priorities
+
+
+def plan_content_dependents(*, obj) -> list:
+    """What belongs to a row of plan content and goes when it goes: a
+    priority's targets, indicators and actions; an indicator's targets. In
+    the order they are removed, so each removal is recorded."""
+    if isinstance(obj, Priority):
+        targets = Target.objects.filter(indicator__priority=obj)
+        return [*targets, *obj.indicators.all(), *obj.actions.all()]
+    if isinstance(obj, Indicator):
+        return list(obj.targets.all())
+    return []
 
 
 class IndicatorNotJudgeable(ValueError):
@@ -275,6 +323,13 @@ def plan_progress(*, plan, today, dated_until=None) -> list[PriorityProgress]:
             action_statuses=ActionStatus.values,
         )
     return list(priorities.values())
+
+
+def indicator_in_force(*, lineage_id) -> Indicator:
+    """The indicator of a lineage as the plan in force states it (the
+    published version, else the latest), whoever asks: for services that
+    check a rule after the caller has checked the user may act."""
+    return _current_version(Indicator.objects.filter(lineage_id=lineage_id).select_related("plan"))
 
 
 def _current_version(queryset):

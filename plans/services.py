@@ -12,6 +12,7 @@ from core.history import change_record, snapshot
 from core.models import ChangeAction
 from dashboard.services import summary_refresh_on_commit
 
+from . import selectors
 from .models import (
     Action,
     ActionLineage,
@@ -156,8 +157,36 @@ def plan_content_delete(*, obj, user):
 
 
 @transaction.atomic
+def plan_content_remove(*, obj, user):
+    """Remove a row of a draft and what belongs to it (its dependents first),
+    each removal recorded; all or nothing."""
+    for item in selectors.plan_content_dependents(obj=obj):
+        plan_content_delete(obj=item, user=user)
+    plan_content_delete(obj=obj, user=user)
+
+
+def measurement_date_check(*, lineage, date, baseline=None) -> None:
+    """A measurement is dated today or earlier, and after the baseline of its
+    indicator (as the plan in force states it: the published version, else
+    the latest; a caller that has read it already passes it as ``baseline``).
+    Raises ValidationError against "date"; every caller (page, API, CSV
+    import, demo) shows it in its own way."""
+    if date > timezone.localdate():
+        raise ValidationError({"date": "Date must be today or in the past"}, code="invalid")
+    if baseline is None:
+        baseline = selectors.indicator_in_force(lineage_id=lineage.pk).baseline_date
+    if date <= baseline:
+        raise ValidationError(
+            {"date": f"Date must be after the baseline date, {baseline:%-d %B %Y}"},
+            code="invalid",
+        )
+
+
+@transaction.atomic
 def measurement_record(*, lineage, user, date, value, status, source="", note="") -> Measurement:
-    """Record a measurement, or change the one already held for that date."""
+    """Record a measurement, or change the one already held for that date.
+    Refused (ValidationError) for a date measurement_date_check refuses."""
+    measurement_date_check(lineage=lineage, date=date)
     measurement = Measurement.objects.select_for_update().filter(lineage=lineage, date=date).first()
     before = snapshot(measurement) if measurement else None
     if measurement is None:

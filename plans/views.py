@@ -12,10 +12,10 @@ from core.views import PublicViewMixin
 from . import method, reminders, selectors, services
 from .forms import ActionUpdateForm, MeasurementForm
 from .models import ActionLineage, IndicatorLineage
-from .views_base import AreaPageView, AreaScopedMixin
+from .views_base import PlanPageMixin, PlanPageView
 
 
-class PlanView(AreaPageView):
+class PlanView(PlanPageView):
     template_name = "plans/plan.html"
 
     def get_context_data(self, **kwargs):
@@ -29,7 +29,7 @@ class PlanView(AreaPageView):
         return context
 
 
-class IndicatorView(AreaPageView):
+class IndicatorView(PlanPageView):
     template_name = "plans/indicator.html"
 
     def get_context_data(self, **kwargs):
@@ -48,7 +48,7 @@ class IndicatorView(AreaPageView):
         return context
 
 
-class IndicatorDataView(AreaScopedMixin, DataSetDownloadMixin, View):
+class IndicatorDataView(PlanPageMixin, DataSetDownloadMixin, View):
     """The indicator's baseline and measurements as open data, beside its chart."""
 
     def get_data_sets(self):
@@ -62,7 +62,7 @@ class IndicatorDataView(AreaScopedMixin, DataSetDownloadMixin, View):
         ]
 
 
-class MeasurementCreateView(AreaScopedMixin, FormView):
+class MeasurementCreateView(PlanPageMixin, FormView):
     template_name = "plans/measurement_form.html"
     form_class = MeasurementForm
     write_permission = "log"
@@ -77,26 +77,26 @@ class MeasurementCreateView(AreaScopedMixin, FormView):
             )
         return self._item
 
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "baseline_date": self.get_item().indicator.baseline_date,
-        }
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, indicator=self.get_item().indicator)
 
     def form_valid(self, form):
         indicator = self.get_item().indicator
         lineage = IndicatorLineage.objects.get(pk=indicator.lineage_id)
-        services.measurement_record(lineage=lineage, user=self.request.user, **form.cleaned_data)
+        try:
+            services.measurement_record(
+                lineage=lineage, user=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"Measurement recorded for {indicator.name}")
         return redirect(
             reverse("plans:indicator", kwargs={"slug": self.area.slug, "pk": indicator.lineage_id})
         )
 
 
-class ActionView(AreaPageView):
+class ActionView(PlanPageView):
     template_name = "plans/action.html"
 
     def get_context_data(self, **kwargs):
@@ -113,7 +113,7 @@ class ActionView(AreaPageView):
         return context
 
 
-class ActionEvidenceView(AreaScopedMixin, View):
+class ActionEvidenceView(PlanPageMixin, View):
     """An action update's evidence file, from whichever storage holds it,
     to someone who can see the action."""
 
@@ -130,7 +130,7 @@ class ActionEvidenceView(AreaScopedMixin, View):
         )
 
 
-class ActionUpdateCreateView(AreaScopedMixin, FormView):
+class ActionUpdateCreateView(PlanPageMixin, FormView):
     template_name = "plans/action_update_form.html"
     form_class = ActionUpdateForm
     write_permission = "log"
@@ -169,7 +169,7 @@ class ActionUpdateCreateView(AreaScopedMixin, FormView):
         )
 
 
-class FundingView(AreaPageView):
+class FundingView(PlanPageView):
     template_name = "plans/funding.html"
 
     def get_context_data(self, **kwargs):

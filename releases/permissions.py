@@ -3,8 +3,7 @@ access lists: the area's lead, DfE staff and administrators. DfE staff are
 read-only elsewhere; publishing statistics is their part in a release."""
 
 from core.models import Role
-
-RELEASE_MANAGER_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})
+from core.roles import RELEASE_MANAGER_ROLES
 
 
 def can_manage_releases(user, area) -> bool:

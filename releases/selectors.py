@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from core.disclosure import SeriesPattern
 from core.models import Role
+from core.roles import RELEASE_MANAGER_ROLES
 from core.scoping import visible_to
 
 from .models import Release, ReleaseFileKind, ReleaseStage
-from .permissions import RELEASE_MANAGER_ROLES
 
 
 def releases_visible_to(*, user, now=None):

@@ -26,14 +26,13 @@ from rest_framework.response import Response
 
 from areas.models import Area
 from core.api import ScopedAPIMixin
-from core.models import Role
+from core.roles import REPORT_GENERATOR_ROLES
 from core.scoping import visible_to
 
 from . import services
 from .models import ReportRun, ReportStatus, ReportTrigger
 from .permissions import can_generate_report, can_read_reports
 
-GENERATING_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})
 FILE_KINDS = ("html", "pdf", "zip", "json")
 
 
@@ -119,7 +118,7 @@ class MayGenerateReports(BasePermission):
     message = "You cannot generate this area's reports."
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or request.user.role in GENERATING_ROLES
+        return request.method in SAFE_METHODS or request.user.role in REPORT_GENERATOR_ROLES
 
 
 class ReportRunFilter(django_filters.FilterSet):

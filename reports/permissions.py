@@ -2,17 +2,12 @@
 sees is scoping's job (core.scoping); these answer the role questions."""
 
 from core.models import Role
-
-# Reports hold the area's aggregates (encounter coverage among them), which
-# are for the area's board, DfE staff and administrators: school staff see
-# their own school's figures instead (as on the area's encounters page).
-REPORT_READER_ROLES = frozenset(
-    {Role.BOARD_MEMBER, Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR}
-)
+from core.roles import AREA_AGGREGATE_ROLES
 
 
 def can_read_reports(user) -> bool:
-    return user.is_authenticated and user.role in REPORT_READER_ROLES
+    # Reports hold the area's aggregates (encounter coverage among them).
+    return user.is_authenticated and user.role in AREA_AGGREGATE_ROLES
 
 
 def can_generate_report(user, area) -> bool:

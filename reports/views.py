@@ -14,25 +14,23 @@ from django.views.generic import TemplateView
 
 from core.ees import DataSetDownloadMixin, unzipped
 from core.models import Role
-from plans.views_base import AreaScopedMixin
+from core.roles import AREA_AGGREGATE_ROLES
+from core.views import AreaPageMixin
 
 from . import selectors, services
 from .models import ReportStatus
 from .periods import month_to_date, period_label
-from .permissions import can_generate_report, can_read_reports
+from .permissions import can_generate_report
 
 REPORTS_PER_PAGE = 24
 
 
-class ReportsAreaMixin(AreaScopedMixin):
+class ReportsAreaMixin(AreaPageMixin):
     """An area's report pages: the area through scoping (404 outside the
     user's scope) and, inside it, only for the roles that read reports (404
     for the others, as on the area's encounters page)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_read_reports(request.user):
-            raise Http404("No such page")
-        return super().dispatch(request, *args, **kwargs)
+    area_roles = AREA_AGGREGATE_ROLES
 
     def get_run(self):
         return selectors.report_run(user=self.request.user, area=self.area, pk=self.kwargs["pk"])

@@ -21,6 +21,10 @@ SERVICE_NAME = "Opportunity Area Tracker"
 # Where users send feedback, ask for another format or report a problem: the
 # phase banner, error pages, accessibility statement and privacy notice.
 SERVICE_CONTACT_EMAIL = env("SERVICE_CONTACT_EMAIL", default="opportunity.areas@education.gov.uk")
+# The password every demo account gets from `manage.py seed_demo`. Empty here
+# and in production, so the demo accounts cannot be made there; the local and
+# test settings set it.
+DEMO_PASSWORD = ""
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +51,7 @@ INSTALLED_APPS = [
     "reports",
     "dashboard",
     "releases",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-update-reminders": {
         "task": "plans.tasks.reminders_send_daily",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "refresh-stale-summaries": {
+        "task": "dashboard.tasks.summaries_refresh_stale",
+        "schedule": crontab(minute=5),
     },
     "rebuild-summaries": {
         "task": "dashboard.tasks.summaries_rebuild",

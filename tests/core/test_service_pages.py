@@ -129,7 +129,7 @@ def _server_error(client, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("the home page's summary failed")
 
-    monkeypatch.setattr("core.views.selectors.home_summary", fail)
+    monkeypatch.setattr("areas.views.selectors.home_summary", fail)
     client.raise_request_exception = False
     return client.get("/home/")
 

@@ -238,3 +238,21 @@ def test_area_coverage_from_summaries_matches_the_area_coverage_read_from_attend
     from_attendance = encounter_selectors.area_coverage(user=dfe, area=area, year=year)
     assert flat(from_summaries) == flat(from_attendance)
     assert len(from_summaries) == 2
+
+
+def test_the_scheduled_refresh_queues_only_areas_judged_before_today(
+    reference_areas, django_capture_on_commit_callbacks
+):
+    today = datetime.date.today()
+    services.summaries_rebuild(today=today)
+    SummaryRefresh.objects.all().delete()
+    judged_yesterday, never_judged = reference_areas["blackpool"], reference_areas["derby"]
+    AreaSummary.objects.filter(area=judged_yesterday).update(
+        as_of=today - datetime.timedelta(days=1)
+    )
+    AreaSummary.objects.filter(area=never_judged).delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = services.summaries_refresh_stale(today=today)
+    assert sorted(queued) == sorted([judged_yesterday.pk, never_judged.pk])
+    assert sorted(SummaryRefresh.objects.values_list("area_id", flat=True)) == sorted(queued)
+    assert len(callbacks) == 2

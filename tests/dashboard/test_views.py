@@ -3,6 +3,7 @@ sorting, disclosure control, and a query count that does not grow with the
 data."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from core.models import Role
 from dashboard import services
+from dashboard.models import SummaryRefresh
 from tests.factories import UserFactory
 
 from .conftest import plan_with_funding, school_with_coverage
@@ -205,3 +207,14 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, dfe, reference_
     large = _queries(client, URL), _queries(client, CSV_URL)
     assert small == large
     assert large[0] <= 8  # session, user, the two dashboard queries and the page frame
+
+
+def test_a_get_queues_no_work_even_when_the_summaries_are_old(client, dfe, area):
+    """Reading the dashboard changes nothing: old summaries are refreshed by
+    the scheduled dashboard.tasks.summaries_refresh_stale, and the page shows
+    the date its figures were judged on."""
+    services.summaries_rebuild(today=datetime.date.today() - datetime.timedelta(days=3))
+    SummaryRefresh.objects.all().delete()
+    for path in (URL, CSV_URL):
+        assert client.get(path).status_code == 200
+    assert not SummaryRefresh.objects.exists()

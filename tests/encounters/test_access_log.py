@@ -3,8 +3,8 @@ who, when, which school, what (ADR 0013).
 
 The pupil-level views are found by walking the URL conf as
 tests/core/test_url_scoping.py does, and by what they serve, not by whether
-they record: a page of a school's pupil-level data (SchoolPageMixin's
-``school_for`` gate) or of a pupil-level model, and an API view whose rows
+they record: a page of a school's pupil-level data (PupilPageMixin's
+``school_roles`` gate) or of a pupil-level model, and an API view whose rows
 DfE staff, who see everything else, can never see. So a new pupil-level
 view that does not record fails here. A second net reads every other
 address that needs no object id and fails if one touches a pupil-level
@@ -30,7 +30,7 @@ from core.upload_previews import upload_preview_store
 from encounters import tasks
 from encounters.access_log import PupilDataAccessAPIMixin, PupilDataAccessMixin
 from encounters.models import AccessChannel, AttendanceUpload, PupilDataAccess
-from encounters.views import SchoolPageMixin
+from encounters.views import PupilPageMixin
 from tests.core.test_url_scoping import _app_patterns, _scoping
 from tests.encounters.factories import EncounterFactory, PupilFactory, attend
 from tests.factories import UserFactory
@@ -59,7 +59,7 @@ def _hidden_from_dfe_staff(view_class) -> bool:
 def _serves_pupil_level_data(view_class) -> bool:
     if view_class is None:
         return False
-    if issubclass(view_class, SchoolPageMixin):
+    if issubclass(view_class, PupilPageMixin):
         return True
     model = getattr(view_class, "model", None) or getattr(
         getattr(view_class, "queryset", None), "model", None

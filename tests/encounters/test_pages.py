@@ -99,9 +99,9 @@ def test_dfe_staff_cannot_post(client, users, school):
 
 def form_data(pupils, **overrides):
     return {
-        "date_day": "14",
-        "date_month": "3",
-        "date_year": "2018",
+        "date_0": "14",
+        "date_1": "3",
+        "date_2": "2018",
         "encounter_type": "1",
         "title": "Engineering talk",
         "delivered_through": "cec",
@@ -142,7 +142,7 @@ def test_record_for_a_whole_year_group_without_javascript(
 
 def test_form_errors_are_shown(client, users, school, pupils):
     client.force_login(users[Role.SCHOOL_STAFF])
-    data = form_data([], date_month="13", title="")
+    data = form_data([], date_1="13", title="")
     html = client.post(f"/schools/{school.urn}/encounters/new/", data).content.decode()
     assert "There is a problem" in html
     for message in (
@@ -151,6 +151,15 @@ def test_form_errors_are_shown(client, users, school, pupils):
         "Select the pupils",
     ):
         assert message in html
+    assert Encounter.objects.count() == 0
+
+
+def test_a_two_digit_year_is_refused_as_govuk_says(client, users, school, pupils):
+    client.force_login(users[Role.SCHOOL_STAFF])
+    data = form_data(pupils[:1], date_0="31", date_1="8", date_2="19")
+    response = client.post(f"/schools/{school.urn}/encounters/new/", data)
+    assert response.status_code == 200
+    assert "Year must include 4 numbers" in response.content.decode()
     assert Encounter.objects.count() == 0
 
 

@@ -163,6 +163,25 @@ def test_future_dates_are_refused(client, users, area, plan):
     assert "Date must be today or in the past" in response.content.decode()
 
 
+def test_a_measurement_on_the_baseline_date_is_refused_and_nothing_saved(client, users, area, plan):
+    client.force_login(users[Role.BOARD_MEMBER])
+    baseline = plan.indicators.first().baseline_date
+    response = client.post(
+        _forms(area, plan)["measurement"],
+        {
+            **VALID_MEASUREMENT,
+            "date_0": str(baseline.day),
+            "date_1": str(baseline.month),
+            "date_2": str(baseline.year),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Date must be after the baseline date, {baseline:%-d %B %Y}" in html
+    assert 'href="#id_date_0"' in html
+    assert not Measurement.objects.filter(date=baseline).exists()
+
+
 def test_recording_a_measurement_twice_for_a_date_revises_it(client, users, area, plan):
     client.force_login(users[Role.AREA_LEAD])
     path = _forms(area, plan)["measurement"]

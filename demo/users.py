@@ -9,9 +9,8 @@ from base64 import b32encode
 from dataclasses import dataclass
 
 from areas.models import Area, School
-
-from .models import Role, User
-from .services import authenticator_for, recovery_codes_replace
+from core.models import Role, User
+from core.services import authenticator_for, recovery_codes_replace
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from areas.demo import seed_schools
-from core.demo import seed_users
 from dashboard.scale import seed_national
 from dashboard.services import summaries_rebuild
+from demo.users import seed_users
 from encounters.demo import seed_encounters
 from plans.demo import seed_plans
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2017, help="Random seed (default 2017).")
 
     def handle(self, *args, scale, seed, **options):
-        password = getattr(settings, "DEMO_PASSWORD", "")
+        password = settings.DEMO_PASSWORD
         if not password:
             raise CommandError("Demo data needs DEMO_PASSWORD (set in local and test settings).")
         if scale == "national":
