@@ -171,7 +171,10 @@ class PupilIdsField(serializers.ListField):
     """Ids of the pupils who took part (read from the encounter's attendance)."""
 
     def get_attribute(self, instance):
-        return sorted(attendance.pupil_id for attendance in instance.attendances.all())
+        ids = getattr(instance, "pupil_ids", None)
+        if ids is None:  # an encounter just written
+            ids = sorted(attendance.pupil_id for attendance in instance.attendances.all())
+        return ids
 
 
 class EncounterSerializer(serializers.ModelSerializer):
@@ -264,8 +267,21 @@ def _record_arguments(values) -> dict:
     return {"employers": [], **values}
 
 
+class EncounterPupilIdsMixin:
+    """The encounters a read returns carry their pupils' ids
+    (selectors.encounters_with_pupil_ids), before the access log counts them."""
+
+    def get_object(self):
+        return selectors.encounters_with_pupil_ids([super().get_object()])[0]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.encounters_with_pupil_ids(page)
+
+
 class EncounterViewSet(
     PupilDataAccessAPIMixin,
+    EncounterPupilIdsMixin,
     ScopedAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -277,7 +293,7 @@ class EncounterViewSet(
     service as the encounter form."""
 
     queryset = Encounter.objects.select_related("school", "encounter_type").prefetch_related(
-        "employers", "attendances"
+        "employers"
     )
     serializer_class = EncounterSerializer
     permission_classes = [*ScopedAPIMixin.permission_classes, MayRecordEncounters]
@@ -292,7 +308,7 @@ class EncounterViewSet(
         return super().get_serializer_class()
 
     def pupils_in(self, rows):
-        return len({attendance.pupil_id for row in rows for attendance in row.attendances.all()})
+        return len({pupil_id for row in rows for pupil_id in row.pupil_ids})
 
     def perform_create(self, serializer):
         serializer.instance = services.encounter_record(

@@ -111,6 +111,24 @@ def encounter_list(*, user, school, year: AcademicYear | None = None):
     )
 
 
+def encounters_with_pupil_ids(encounters) -> list[Encounter]:
+    """The encounters, each given ``pupil_ids`` (its pupils' ids in order),
+    read in one query of (encounter, pupil) pairs rather than an attendance
+    object per pupil."""
+    encounters = list(encounters)
+    by_encounter = {encounter.pk: [] for encounter in encounters}
+    pairs = (
+        Attendance.objects.filter(encounter_id__in=list(by_encounter))
+        .order_by("encounter_id", "pupil_id")
+        .values_list("encounter_id", "pupil_id")
+    )
+    for encounter_id, pupil_id in pairs:
+        by_encounter[encounter_id].append(pupil_id)
+    for encounter in encounters:
+        encounter.pupil_ids = by_encounter[encounter.pk]
+    return encounters
+
+
 def encounter_detail(*, user, school, pk: int) -> Encounter:
     encounter = (
         visible_to(Encounter.objects.filter(school=school), user)
