@@ -8,13 +8,13 @@ previous school in the service count; only the count crosses schools.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from areas.models import Area, School
+from core.disclosure import percentage, percentage_gap
 from core.models import Role
 from core.scoping import visible_to
 
@@ -181,19 +181,6 @@ def attendance_upload_for(*, user, school, pk: int) -> AttendanceUpload:
 # --- Coverage ------------------------------------------------------------
 
 
-def _percent(numerator, denominator):
-    if not denominator:
-        return None
-    return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def _gap(disadvantaged, others):
-    """Percentage points by which disadvantaged pupils trail the others."""
-    if disadvantaged is None or others is None:
-        return None
-    return others - disadvantaged
-
-
 @dataclass
 class CoverageCounts:
     on_roll: int = 0
@@ -202,11 +189,11 @@ class CoverageCounts:
 
     @property
     def one_rate(self):
-        return _percent(self.with_one, self.on_roll)
+        return percentage(self.with_one, self.on_roll)
 
     @property
     def four_rate(self):
-        return _percent(self.with_four, self.on_roll)
+        return percentage(self.with_four, self.on_roll)
 
     def add(self, other):
         self.on_roll += other.on_roll
@@ -230,11 +217,11 @@ class CoverageRow:
 
     @property
     def one_gap(self):
-        return _gap(self.disadvantaged.one_rate, self.others.one_rate)
+        return percentage_gap(self.disadvantaged.one_rate, self.others.one_rate)
 
     @property
     def four_gap(self):
-        return _gap(self.disadvantaged.four_rate, self.others.four_rate)
+        return percentage_gap(self.disadvantaged.four_rate, self.others.four_rate)
 
     def add(self, disadvantaged: bool, counts: CoverageCounts):
         self.all.add(counts)
@@ -323,7 +310,7 @@ def area_for(*, user, slug: str) -> Area:
 
 
 def area_schools(*, user, area):
-    return visible_to(School.objects.filter(area=area), user).order_by("name")
+    return visible_to(School.objects.filter(area=area), user).order_by("name", "pk")
 
 
 def area_coverage(*, user, area, year: AcademicYear):

@@ -9,7 +9,8 @@
 
 import json
 
-from django.db.models import Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -66,11 +67,30 @@ def series_pattern(*, area, year) -> SeriesPattern | None:
     """The cells hidden by the area's releases of the academic year so far,
     published or not yet (pre-release readers have seen those too); None if
     there are none, when figures are published afresh."""
-    patterns = Release.objects.filter(area=area, academic_year=year.start_year).values_list(
-        "suppression_pattern", flat=True
+    return pattern_of(
+        Release.objects.filter(area=area, academic_year=year.start_year).values_list(
+            "suppression_pattern", flat=True
+        )
     )
+
+
+def with_series_patterns(areas, *, year):
+    """``areas`` (a QuerySet) each annotated with ``release_patterns``, the
+    stored patterns of its releases of the academic year, in the same query:
+    ``pattern_of(area.release_patterns)`` is its ``series_pattern``."""
+    return areas.annotate(
+        release_patterns=ArraySubquery(
+            Release.objects.filter(area=OuterRef("pk"), academic_year=year.start_year)
+            .order_by()
+            .values("suppression_pattern")
+        )
+    )
+
+
+def pattern_of(stored_patterns) -> SeriesPattern | None:
+    """The union of releases' stored patterns; None if there are none."""
     result = None
-    for pattern in patterns:
+    for pattern in stored_patterns:
         result = SeriesPattern.from_json(pattern).union(result or SeriesPattern.empty())
     return result
 
