@@ -220,8 +220,11 @@ def dashboard(*, user, filters: Filters, coverage=None) -> dict:
     """The areas the user may see side by side, filtered and sorted, with an
     all-areas total row and charts. Areas without a summary yet show x.
     ``coverage`` is ``live_coverage`` for these areas when the caller has it."""
-    areas = release_selectors.with_series_patterns(
-        visible_to(Area.objects.all(), user).select_related("summary").order_by("name"),
+    areas = release_selectors.with_latest_release(
+        release_selectors.with_series_patterns(
+            visible_to(Area.objects.all(), user).select_related("summary").order_by("name"),
+            year=filters.year,
+        ),
         year=filters.year,
     )
     if filters.wave:
@@ -267,6 +270,9 @@ def dashboard(*, user, filters: Filters, coverage=None) -> dict:
     as_of = [row.as_of for row in rows if row.as_of]
     return {
         "rows": rows,
+        "latest_releases": [
+            link for area in areas if (link := release_selectors.latest_release_link(area))
+        ],
         "total": total,
         "as_of": min(as_of) if as_of else None,
         "coverage_provisional": filters.year.is_provisional_on(),
