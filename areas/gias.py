@@ -20,6 +20,7 @@ from core.imports import CsvFileError, CsvTable, LineError, UploadFormat, encodi
 URN = "URN"
 LA_CODE = "LA (code)"
 LA_NAME = "LA (name)"
+GSS_LA_CODE = "GSSLACode (name)"
 ESTABLISHMENT_NUMBER = "EstablishmentNumber"
 ESTABLISHMENT_NAME = "EstablishmentName"
 ESTABLISHMENT_TYPE = "TypeOfEstablishment (name)"
@@ -37,6 +38,7 @@ SERVICE_COLUMNS = (
     URN,
     LA_CODE,
     LA_NAME,
+    GSS_LA_CODE,
     ESTABLISHMENT_NUMBER,
     ESTABLISHMENT_NAME,
     ESTABLISHMENT_TYPE,
@@ -58,6 +60,7 @@ REQUIRED_COLUMNS = (URN, LA_CODE, LA_NAME, ESTABLISHMENT_NAME, ESTABLISHMENT_STA
 # keeps them in step), so an over-long value is a row error, not a database error.
 TEXT_MAX_LENGTHS = {
     LA_NAME: 100,
+    GSS_LA_CODE: 9,
     ESTABLISHMENT_NAME: 200,
     ESTABLISHMENT_TYPE: 100,
     ESTABLISHMENT_STATUS: 60,
@@ -102,6 +105,7 @@ class GiasRow:
     urn: int
     la_code: int
     la_name: str
+    new_la_code: str
     establishment_number: int | None
     name: str
     establishment_type: str
@@ -271,6 +275,7 @@ def _row(line: int, cells: list[str], positions: dict[str, int]):
         urn=whole_number(URN, required=True, positive=True),
         la_code=whole_number(LA_CODE, required=True, maximum=_SMALL_INTEGER_MAX),
         la_name=text(LA_NAME, required=True),
+        new_la_code=text(GSS_LA_CODE),
         establishment_number=whole_number(ESTABLISHMENT_NUMBER),
         name=text(ESTABLISHMENT_NAME, required=True),
         establishment_type=text(ESTABLISHMENT_TYPE),
@@ -351,4 +356,5 @@ _WRITER_COLUMNS = (
     "Northing",
     "MSOA (name)",
     "LSOA (name)",
+    GSS_LA_CODE,
 )

@@ -82,6 +82,13 @@ class School(TimeStampedModel):
     name = models.CharField(max_length=200)
     la_code = models.PositiveSmallIntegerField("LA code")
     la_name = models.CharField("LA name", max_length=100)
+    new_la_code = models.CharField(
+        "new LA code",
+        max_length=9,
+        blank=True,
+        help_text="The LA's 9-character GSS code (GIAS 'GSSLACode (name)'); blank if GIAS "
+        "gave none.",
+    )
     establishment_number = models.PositiveIntegerField(null=True, blank=True)
     establishment_type = models.CharField("type", max_length=100, blank=True)
     phase = models.CharField(max_length=60, blank=True)

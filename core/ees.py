@@ -50,8 +50,20 @@ SCHOOL = "School"
 LEVEL_COLUMNS = {
     NATIONAL: ("country_code", "country_name"),
     OPPORTUNITY_AREA: ("opportunity_area_code", "opportunity_area_name"),
-    SCHOOL: ("school_urn", "school_laestab", "school_name"),
+    # The analysts' guide asks School rows for their LA too ("so that users
+    # can see this when searching"); eesyscreener wants all three LA columns
+    # or none (geog_la_col_present).
+    SCHOOL: (
+        "school_urn",
+        "school_laestab",
+        "school_name",
+        "old_la_code",
+        "new_la_code",
+        "la_name",
+    ),
 }
+# A location code GIAS did not give (the guide's "x": not available).
+CODE_NOT_AVAILABLE = "x"
 # A school row also names the area it belongs to: the screener allows
 # opportunity area columns on rows of a lower level.
 LEVELS_BELOW = {OPPORTUNITY_AREA: (SCHOOL,)}
@@ -116,13 +128,18 @@ def opportunity_area(area) -> dict:
 
 
 def school(school, area=None) -> dict:
-    """A school's row, naming its area too when it is in one."""
+    """A school's row, naming its area too when it is in one, and its LA:
+    DfE's three-digit code, the GSS code (``x`` when GIAS gave none) and
+    name."""
     return {
         **(opportunity_area(area) if area else {}),
         "geographic_level": SCHOOL,
         "school_urn": school.urn,
         "school_laestab": school.laestab,
         "school_name": school.name,
+        "old_la_code": school.la_code,
+        "new_la_code": school.new_la_code or CODE_NOT_AVAILABLE,
+        "la_name": school.la_name,
     }
 
 

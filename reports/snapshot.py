@@ -258,6 +258,9 @@ def _encounter_coverage(*, area, period_end, reader, pattern=None) -> dict:
             {
                 "urn": school.urn,
                 "laestab": school.laestab,
+                "la_code": school.la_code,
+                "new_la_code": school.new_la_code,
+                "la_name": school.la_name,
                 "name": school.name,
                 **figures(lambda t, i=i: t["rows"][i]["total"]),
             }

@@ -12,7 +12,14 @@ from core import ees
 from core.ees import DataSet, DataSetError, Filter, Indicator
 
 AREA = SimpleNamespace(code="OA07", name="Bradford")
-SCHOOL = SimpleNamespace(urn=107000, laestab="3804001", name="Bradford Academy")
+SCHOOL = SimpleNamespace(
+    urn=107000,
+    laestab="3804001",
+    name="Bradford Academy",
+    la_code=380,
+    new_la_code="E08000032",
+    la_name="Bradford",
+)
 YEAR = SimpleNamespace(time_period="201920")
 
 
@@ -70,12 +77,20 @@ def test_each_level_fills_its_own_columns_and_leaves_the_others_blank():
         "school_urn",
         "school_laestab",
         "school_name",
+        "old_la_code",
+        "new_la_code",
+        "la_name",
         "year_group",
         "pupils_on_roll",
         "gap_percentage_points",
     ]
     assert (school["opportunity_area_code"], school["school_laestab"]) == ("OA07", "3804001")
-    assert (area["opportunity_area_code"], area["school_urn"]) == ("OA07", "")
+    assert (school["old_la_code"], school["new_la_code"], school["la_name"]) == (
+        "380",
+        "E08000032",
+        "Bradford",
+    )
+    assert (area["opportunity_area_code"], area["school_urn"], area["la_name"]) == ("OA07", "", "")
     assert (national["opportunity_area_code"], national["country_code"]) == ("", "E92000001")
     assert school["gap_percentage_points"] == area["gap_percentage_points"] == "-2.4"
 
