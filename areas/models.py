@@ -151,7 +151,7 @@ class School(TimeStampedModel):
             ("Trust", self.trust_name),
             ("Statutory ages", ages),
             ("Pupils", self.number_of_pupils),
-            ("Pupils eligible for free school meals", _percent(self.percentage_fsm)),
+            ("Pupils eligible for free school meals", _percent_text(self.percentage_fsm)),
             ("Local authority", f"{self.la_name} ({self.la_code})"),
             ("District", self.district),
             ("Postcode", self.postcode),
@@ -164,5 +164,5 @@ class School(TimeStampedModel):
         return reverse("areas:school", kwargs={"urn": self.urn})
 
 
-def _percent(value):
+def _percent_text(value):
     return None if value is None else f"{value}%"

@@ -21,7 +21,6 @@ indicator that is neither a number nor a symbol (``c``, ``x``, ``z``, ``low``).
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +28,7 @@ from decimal import Decimal
 from django.http import Http404, HttpResponse
 
 from .charts import MONTHS
-from .csv_export import csv_text
+from .csv_export import PLAIN_NUMBER, csv_text
 from .disclosure import SYMBOLS
 
 COUNTRY_CODE = "E92000001"
@@ -81,7 +80,6 @@ META_COLUMNS = (
 )
 # The units EES accepts in indicator_unit; blank is a plain number.
 INDICATOR_UNITS = frozenset({"", "%", "pp", "£", "£m"})
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class DataSetError(ValueError):

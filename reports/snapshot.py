@@ -23,6 +23,7 @@ Conventions in the dict:
 from datetime import date, datetime
 from decimal import Decimal
 
+from core import ees
 from core.disclosure import SYMBOLS, Cell
 from core.models import Role, User
 from plans import progress
@@ -31,8 +32,6 @@ from plans import selectors as plan_selectors
 from .periods import period_label
 
 SCHEMA_VERSION = 2
-COUNTRY_CODE = "E92000001"
-COUNTRY_NAME = "England"
 
 
 def report_snapshot(
@@ -61,8 +60,8 @@ def report_snapshot(
             "name": area.name,
             "code": area.code,
             "wave": area.wave,
-            "country_code": COUNTRY_CODE,
-            "country_name": COUNTRY_NAME,
+            "country_code": ees.COUNTRY_CODE,
+            "country_name": ees.COUNTRY_NAME,
         },
         "plan": _plan(plan),
         "priorities": [_priority(item) for item in priorities],
