@@ -274,11 +274,43 @@ def _indicator_value(data_set: str, column: str, value):
     raise DataSetError(f"{data_set}: {column} must be a number or a symbol, not {value!r}")
 
 
+# Beside the data files, as EES's own downloads carry it: each file's title
+# and its footnotes, the provisional and revised marks among them (ADR 0010).
+DATA_GUIDANCE = "data-guidance.txt"
+
+
+def data_guidance(data_sets) -> str:
+    """The data guidance for ``data_sets``: for each, its title, its two
+    files and its footnotes (EES keeps footnotes beside a data file, never
+    in it)."""
+    sections = []
+    for data_set in data_sets:
+        data_name, meta_name = data_set.file_names
+        lines = [data_set.title, f"Data file: {data_name}", f"Metadata file: {meta_name}"]
+        if data_set.footnotes:
+            lines.append("Footnotes:")
+            lines += [f"{n}. {note}" for n, note in enumerate(data_set.footnotes, start=1)]
+        else:
+            lines.append("Footnotes: none.")
+        sections.append("\r\n".join(lines))
+    return "\r\n\r\n".join(sections) + "\r\n"
+
+
 def data_set_files(data_sets) -> dict[str, bytes]:
+    """Each data set's data and metadata files, then the data guidance with
+    their footnotes."""
+    data_sets = list(data_sets)
     files = {}
     for data_set in data_sets:
         files.update(data_set.files())
+    if data_sets:
+        files[DATA_GUIDANCE] = _encoded(data_guidance(data_sets))
     return files
+
+
+def data_file_names(files) -> list[str]:
+    """The data files among ``files`` (not their metadata, nor the guidance)."""
+    return [n for n in files if n.endswith(".csv") and not n.endswith(".meta.csv")]
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -323,7 +355,7 @@ class DataSetDownloadMixin:
         return data_set_files(self.get_data_sets())
 
     def get_zip_name(self, files) -> str:
-        return next(iter(files)).removesuffix(".csv") + ".zip"
+        return data_file_names(files)[0].removesuffix(".csv") + ".zip"
 
     def get(self, request, *args, **kwargs):
         files = self.get_files()
@@ -331,7 +363,7 @@ class DataSetDownloadMixin:
             raise Http404("There is no data to download")
         if self.part == "zip":
             return file_response(self.get_zip_name(files), zip_bytes(files))
-        stem = kwargs.get("data_set") or next(iter(files)).removesuffix(".csv")
+        stem = kwargs.get("data_set") or data_file_names(files)[0].removesuffix(".csv")
         name = f"{stem}.csv" if self.part == "data" else f"{stem}.meta.csv"
         if name not in files:
             raise Http404("No such data set")

@@ -203,5 +203,33 @@ def test_the_zip_holds_each_data_sets_two_files():
                 gap_percentage_points=1,
             )
     files = ees.unzipped(ees.zip_bytes(ees.data_set_files([first, second])))
-    assert list(files) == ["a.csv", "a.meta.csv", "b.csv", "b.meta.csv"]
+    assert list(files) == ["a.csv", "a.meta.csv", "b.csv", "b.meta.csv", "data-guidance.txt"]
     assert files["a.csv"].startswith("\ufeff".encode())
+    assert ees.data_file_names(files) == ["a.csv", "b.csv"]
+
+
+def test_the_data_guidance_carries_each_files_footnotes():
+    """EES keeps footnotes beside a data file (ADR 0010): the provisional
+    mark of an in-year figure reaches the reader in the data guidance."""
+    marked, unmarked = _data_set(name="a"), _data_set(name="b")
+    marked.footnotes = ("Figures for 2019/20 are provisional until the year closes.",)
+    for data_set in (marked, unmarked):
+        for year_group in ("Year 9", "Total"):
+            data_set.add(
+                time=ees.academic_year(YEAR),
+                location=ees.opportunity_area(AREA),
+                year_group=year_group,
+                pupils_on_roll=1,
+                gap_percentage_points=1,
+            )
+    files = ees.data_set_files([marked, unmarked])
+    guidance = files[ees.DATA_GUIDANCE].decode("utf-8-sig")
+    first, second = guidance.split("\r\n\r\n")
+    assert first.splitlines() == [
+        marked.title,
+        "Data file: a.csv",
+        "Metadata file: a.meta.csv",
+        "Footnotes:",
+        "1. Figures for 2019/20 are provisional until the year closes.",
+    ]
+    assert second.splitlines()[-1] == "Footnotes: none."

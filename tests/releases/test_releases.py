@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Role
+from encounters.academic_years import AcademicYear
+from encounters.publication import coverage_footnotes
 from plans import services as plan_services
 from releases import selectors, services
 from releases.models import (
@@ -34,11 +36,20 @@ def test_a_release_freezes_the_report_open_data_and_dashboard_figures(release):
     assert set(kinds) == {"report", "open_data", "dashboard"}
     names = [f.name for f in release.files.all()]
     assert any(n.endswith(".pdf") for n in names)
-    # The open data as an EES data file and its metadata file.
-    open_data = sorted(f.name for f in release.files.filter(kind="open_data"))
-    assert [n.startswith("encounter-coverage-") for n in open_data] == [True, True]
+    # The open data as an EES data file, its metadata file, and the data
+    # guidance with their footnotes (in-year coverage is marked provisional).
+    open_data = [f.name for f in release.files.filter(kind="open_data").order_by("order")]
+    assert [n.startswith("encounter-coverage-") for n in open_data] == [True, True, True]
     assert not open_data[0].endswith(".meta.csv")
     assert open_data[1] == open_data[0].replace(".csv", ".meta.csv")
+    assert open_data[2] == open_data[0].replace(".csv", "-data-guidance.txt")
+    guidance = bytes(release.files.get(name=open_data[2]).content).decode("utf-8-sig")
+    assert f"Data file: {open_data[0]}" in guidance
+    footnotes = coverage_footnotes(
+        AcademicYear(release.academic_year), today=timezone.localdate(release.created_at)
+    )
+    expected = [f"{n}. {note}" for n, note in enumerate(footnotes, 1)] or ["Footnotes: none."]
+    assert all(line in guidance.splitlines() for line in expected)
     pdf = release.files.get(name__endswith=".pdf")
     assert bytes(pdf.content).startswith(b"%PDF")
     figures = {f["key"]: f["value"] for f in selectors.dashboard_figures(release)}
