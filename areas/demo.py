@@ -89,6 +89,24 @@ TRUSTS = [
 ]
 
 
+# The LAs' GSS codes as a current GIAS extract gives them (North Yorkshire and
+# Somerset as the unitary authorities of April 2023).
+GSS_LA_CODES = {
+    890: "E06000009",
+    831: "E06000015",
+    815: "E06000065",
+    926: "E10000020",
+    353: "E08000004",
+    933: "E06000066",
+    380: "E08000032",
+    371: "E08000017",
+    873: "E10000003",
+    845: "E10000011",
+    935: "E10000029",
+    861: "E06000021",
+}
+
+
 def demo_gias_rows(*, seed: int = 2017) -> list[dict]:
     """15-40 synthetic open schools per area, plus a few closed ones and a few
     in the same LA but outside the area's districts. Deterministic."""
@@ -130,6 +148,7 @@ def _school_row(rng, area, la, district, stem, urn):
         "URN": str(urn),
         "LA (code)": str(la.la_code),
         "LA (name)": la.la_name,
+        "GSSLACode (name)": GSS_LA_CODES.get(la.la_code, ""),
         "EstablishmentNumber": str(2000 + urn % 1000),
         "EstablishmentName": f"{stem} {suffix}",
         "TypeOfEstablishment (name)": kind,

@@ -33,6 +33,7 @@ from core.imports import (
 URN = "URN"
 LA_CODE = "LA (code)"
 LA_NAME = "LA (name)"
+GSS_LA_CODE = "GSSLACode (name)"
 ESTABLISHMENT_NUMBER = "EstablishmentNumber"
 ESTABLISHMENT_NAME = "EstablishmentName"
 ESTABLISHMENT_TYPE = "TypeOfEstablishment (name)"
@@ -50,6 +51,7 @@ SERVICE_COLUMNS = (
     URN,
     LA_CODE,
     LA_NAME,
+    GSS_LA_CODE,
     ESTABLISHMENT_NUMBER,
     ESTABLISHMENT_NAME,
     ESTABLISHMENT_TYPE,
@@ -71,6 +73,7 @@ REQUIRED_COLUMNS = (URN, LA_CODE, LA_NAME, ESTABLISHMENT_NAME, ESTABLISHMENT_STA
 # keeps them in step), so an over-long value is a row error, not a database error.
 TEXT_MAX_LENGTHS = {
     LA_NAME: 100,
+    GSS_LA_CODE: 9,
     ESTABLISHMENT_NAME: 200,
     ESTABLISHMENT_TYPE: 100,
     ESTABLISHMENT_STATUS: 60,
@@ -121,6 +124,7 @@ class GiasRow:
     urn: int
     la_code: int
     la_name: str
+    new_la_code: str
     establishment_number: int | None
     name: str
     establishment_type: str
@@ -264,6 +268,7 @@ def _row(cells: RowCells):
         urn=code(URN, required=True, positive=True),
         la_code=code(LA_CODE, required=True, maximum=_SMALL_INTEGER_MAX),
         la_name=text(LA_NAME, required=True),
+        new_la_code=text(GSS_LA_CODE),
         establishment_number=code(ESTABLISHMENT_NUMBER),
         name=text(ESTABLISHMENT_NAME, required=True),
         establishment_type=text(ESTABLISHMENT_TYPE),
@@ -344,4 +349,5 @@ _WRITER_COLUMNS = (
     "Northing",
     "MSOA (name)",
     "LSOA (name)",
+    GSS_LA_CODE,
 )

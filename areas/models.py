@@ -82,6 +82,13 @@ class School(TimeStampedModel):
     name = models.CharField(max_length=200)
     la_code = models.PositiveSmallIntegerField("LA code")
     la_name = models.CharField("LA name", max_length=100)
+    new_la_code = models.CharField(
+        "new LA code",
+        max_length=9,
+        blank=True,
+        help_text="The LA's 9-character GSS code (GIAS 'GSSLACode (name)'); blank if GIAS "
+        "gave none.",
+    )
     establishment_number = models.PositiveIntegerField(null=True, blank=True)
     establishment_type = models.CharField("type", max_length=100, blank=True)
     phase = models.CharField(max_length=60, blank=True)
@@ -144,7 +151,7 @@ class School(TimeStampedModel):
             ("Trust", self.trust_name),
             ("Statutory ages", ages),
             ("Pupils", self.number_of_pupils),
-            ("Pupils eligible for free school meals", _percent(self.percentage_fsm)),
+            ("Pupils eligible for free school meals", _percent_text(self.percentage_fsm)),
             ("Local authority", f"{self.la_name} ({self.la_code})"),
             ("District", self.district),
             ("Postcode", self.postcode),
@@ -157,5 +164,5 @@ class School(TimeStampedModel):
         return reverse("areas:school", kwargs={"urn": self.urn})
 
 
-def _percent(value):
+def _percent_text(value):
     return None if value is None else f"{value}%"

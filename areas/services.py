@@ -13,6 +13,7 @@ GIAS_SCHOOL_FIELDS = (
     "name",
     "la_code",
     "la_name",
+    "new_la_code",
     "establishment_number",
     "establishment_type",
     "phase",

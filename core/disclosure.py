@@ -177,12 +177,47 @@ def rate_cell(
         return Cell(None, NOT_APPLICABLE, **marks)
     if numerator < threshold or denominator < threshold:
         return Cell(None, SUPPRESSED, **marks)
-    percentage = (Decimal(100) * numerator / Decimal(denominator)).quantize(
+    rate = percentage(numerator, denominator, places=places)
+    if rate == 0:
+        return Cell(None, LOW, **marks)
+    return Cell(rate, **marks)
+
+
+def percentage(numerator, denominator, *, places: int = RATE_DECIMAL_PLACES) -> Decimal | None:
+    """numerator / denominator as a percentage rounded half up to ``places``,
+    None when the denominator is 0 or None. No suppression: for a school's
+    own figures, money, and inside ``rate_cell``."""
+    if numerator is None or not denominator:
+        return None
+    return (Decimal(100) * numerator / Decimal(denominator)).quantize(
         Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
     )
-    if percentage == 0:
-        return Cell(None, LOW, **marks)
-    return Cell(percentage, **marks)
+
+
+def percentage_gap(disadvantaged: Decimal | None, others: Decimal | None) -> Decimal | None:
+    """Percentage points by which disadvantaged pupils trail the others."""
+    if disadvantaged is None or others is None:
+        return None
+    return others - disadvantaged
+
+
+def shown_rate(numerator: Cell, denominator: Cell) -> Cell:
+    """The rate of two published counts: shown only when both counts are
+    (a hidden count's symbol otherwise), so a rate never says more than its
+    counts."""
+    if numerator.symbol or denominator.symbol:
+        return Cell(None, numerator.symbol or denominator.symbol)
+    return rate_cell(numerator.value, denominator.value)
+
+
+def gap_cell(disadvantaged: Cell, others: Cell) -> Cell:
+    """The gap between two published rates, in percentage points: ``c`` if
+    either is suppressed, ``x`` if either is otherwise not a figure."""
+    if SUPPRESSED in (disadvantaged.symbol, others.symbol):
+        return Cell(None, SUPPRESSED)
+    if disadvantaged.symbol or others.symbol:
+        return Cell(None, NOT_AVAILABLE)
+    return Cell(percentage_gap(disadvantaged.value, others.value))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ indicator that is neither a number nor a symbol (``c``, ``x``, ``z``, ``low``).
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +28,7 @@ from decimal import Decimal
 from django.http import Http404, HttpResponse
 
 from .charts import MONTHS
-from .csv_export import csv_text
+from .csv_export import PLAIN_NUMBER, csv_text
 from .disclosure import SYMBOLS
 
 COUNTRY_CODE = "E92000001"
@@ -50,8 +49,20 @@ SCHOOL = "School"
 LEVEL_COLUMNS = {
     NATIONAL: ("country_code", "country_name"),
     OPPORTUNITY_AREA: ("opportunity_area_code", "opportunity_area_name"),
-    SCHOOL: ("school_urn", "school_laestab", "school_name"),
+    # The analysts' guide asks School rows for their LA too ("so that users
+    # can see this when searching"); eesyscreener wants all three LA columns
+    # or none (geog_la_col_present).
+    SCHOOL: (
+        "school_urn",
+        "school_laestab",
+        "school_name",
+        "old_la_code",
+        "new_la_code",
+        "la_name",
+    ),
 }
+# A location code GIAS did not give (the guide's "x": not available).
+CODE_NOT_AVAILABLE = "x"
 # A school row also names the area it belongs to: the screener allows
 # opportunity area columns on rows of a lower level.
 LEVELS_BELOW = {OPPORTUNITY_AREA: (SCHOOL,)}
@@ -69,7 +80,6 @@ META_COLUMNS = (
 )
 # The units EES accepts in indicator_unit; blank is a plain number.
 INDICATOR_UNITS = frozenset({"", "%", "pp", "£", "£m"})
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class DataSetError(ValueError):
@@ -116,13 +126,18 @@ def opportunity_area(area) -> dict:
 
 
 def school(school, area=None) -> dict:
-    """A school's row, naming its area too when it is in one."""
+    """A school's row, naming its area too when it is in one, and its LA:
+    DfE's three-digit code, the GSS code (``x`` when GIAS gave none) and
+    name."""
     return {
         **(opportunity_area(area) if area else {}),
         "geographic_level": SCHOOL,
         "school_urn": school.urn,
         "school_laestab": school.laestab,
         "school_name": school.name,
+        "old_la_code": school.la_code,
+        "new_la_code": school.new_la_code or CODE_NOT_AVAILABLE,
+        "la_name": school.la_name,
     }
 
 
@@ -259,11 +274,43 @@ def _indicator_value(data_set: str, column: str, value):
     raise DataSetError(f"{data_set}: {column} must be a number or a symbol, not {value!r}")
 
 
+# Beside the data files, as EES's own downloads carry it: each file's title
+# and its footnotes, the provisional and revised marks among them (ADR 0010).
+DATA_GUIDANCE = "data-guidance.txt"
+
+
+def data_guidance(data_sets) -> str:
+    """The data guidance for ``data_sets``: for each, its title, its two
+    files and its footnotes (EES keeps footnotes beside a data file, never
+    in it)."""
+    sections = []
+    for data_set in data_sets:
+        data_name, meta_name = data_set.file_names
+        lines = [data_set.title, f"Data file: {data_name}", f"Metadata file: {meta_name}"]
+        if data_set.footnotes:
+            lines.append("Footnotes:")
+            lines += [f"{n}. {note}" for n, note in enumerate(data_set.footnotes, start=1)]
+        else:
+            lines.append("Footnotes: none.")
+        sections.append("\r\n".join(lines))
+    return "\r\n\r\n".join(sections) + "\r\n"
+
+
 def data_set_files(data_sets) -> dict[str, bytes]:
+    """Each data set's data and metadata files, then the data guidance with
+    their footnotes."""
+    data_sets = list(data_sets)
     files = {}
     for data_set in data_sets:
         files.update(data_set.files())
+    if data_sets:
+        files[DATA_GUIDANCE] = _encoded(data_guidance(data_sets))
     return files
+
+
+def data_file_names(files) -> list[str]:
+    """The data files among ``files`` (not their metadata, nor the guidance)."""
+    return [n for n in files if n.endswith(".csv") and not n.endswith(".meta.csv")]
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -308,7 +355,7 @@ class DataSetDownloadMixin:
         return data_set_files(self.get_data_sets())
 
     def get_zip_name(self, files) -> str:
-        return next(iter(files)).removesuffix(".csv") + ".zip"
+        return data_file_names(files)[0].removesuffix(".csv") + ".zip"
 
     def get(self, request, *args, **kwargs):
         files = self.get_files()
@@ -316,7 +363,7 @@ class DataSetDownloadMixin:
             raise Http404("There is no data to download")
         if self.part == "zip":
             return file_response(self.get_zip_name(files), zip_bytes(files))
-        stem = kwargs.get("data_set") or next(iter(files)).removesuffix(".csv")
+        stem = kwargs.get("data_set") or data_file_names(files)[0].removesuffix(".csv")
         name = f"{stem}.csv" if self.part == "data" else f"{stem}.meta.csv"
         if name not in files:
             raise Http404("No such data set")

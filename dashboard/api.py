@@ -1,8 +1,9 @@
 """API for the cross-area dashboard's figures.
 
 One row per area the user may see, from dashboard.selectors: the same rows,
-filters and disclosure control as the dashboard page (small coverage counts
-are ``c``, with secondary suppression across the areas shown). DfE staff and
+filters and disclosure control as the dashboard page (each area's coverage
+figures as its own area page publishes them, in the area's series of
+releases; ADR 0011). DfE staff and
 administrators see every area; board members and area leads their own area;
 school staff none (their school's coverage is on the school's pages). Every
 figure is a cell: ``{"value": number or null, "symbol": null or "c", "x",

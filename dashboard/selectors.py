@@ -1,28 +1,37 @@
 """Reads for the cross-area dashboard: the page, its charts and its CSV read
 ``dashboard`` below, so scoping, filters and disclosure control are applied
-once. One query whatever the data size: the areas with their summary rows
-(which carry the area's coverage summed from the school coverage rows).
-Never the raw attendance rows.
-"""
+once. Two queries whatever the data size: the areas with their summary rows
+and their releases' suppression patterns, and the school coverage rows.
+Never the raw attendance rows. Each area's encounter figures are the ones its
+own live publication shows (``live_coverage``; ADR 0011)."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
-from areas.models import Area
+from areas.models import Area, School
 from core import ees
 from core.charts import bar_chart
-from core.disclosure import NOT_APPLICABLE, SUPPRESSED, Cell, rate_cell, suppress_table
+from core.disclosure import (
+    NOT_APPLICABLE,
+    SUPPRESSED,
+    Cell,
+    count_cell,
+    gap_cell,
+    percentage,
+    shown_rate,
+)
 from core.ees import DataSet, Filter, Indicator
 from core.replica import reads_from_replica
 from core.scoping import visible_to
 from encounters.academic_years import AcademicYear
 from encounters.models import year_group_label
-from encounters.publication import coverage_footnotes
+from encounters.publication import area_coverage, coverage_footnotes
 from encounters.selectors import CoverageCounts, CoverageRow, area_schools
 from plans.models import ActionStatus, LifeStage
 from plans.progress import Status
+from releases import selectors as release_selectors
 
 from .models import SchoolCoverageSummary
 from .services import COUNT_FIELDS, coverage_as_at, coverage_years
@@ -125,70 +134,107 @@ class DashboardRow:
         return value
 
 
-def _percent(numerator, denominator) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), ROUND_HALF_UP)
+def live_coverage(*, user, areas, year: AcademicYear) -> dict:
+    """Each area's coverage as its live area page publishes it, by area id:
+    ``encounters.publication.area_coverage`` over the summary rows, in the
+    area's series (the cells its releases of the year hid stay hidden; ADR
+    0011). ``areas`` come from ``releases.selectors.with_series_patterns``.
+    One query whatever the number of areas."""
+    area_ids = [area.pk for area in areas]
+    schools = {pk: {} for pk in area_ids}
+    summaries = {pk: [] for pk in area_ids}
+    visible = visible_to(School.objects.filter(area__in=area_ids), user)
+    for summary in (
+        SchoolCoverageSummary.objects.filter(school__in=visible, academic_year=year.start_year)
+        .select_related("school")
+        .order_by("school__name", "school", "year_group")
+    ):
+        schools[summary.school.area_id][summary.school_id] = summary.school
+        summaries[summary.school.area_id].append(summary)
+    return {
+        area.pk: area_coverage(
+            user=user,
+            area=area,
+            year=year,
+            schools=school_coverage_rows(schools[area.pk], summaries[area.pk]),
+            pattern=release_selectors.pattern_of(area.release_patterns),
+        )
+        for area in areas
+    }
 
 
-def _rate(numerator: Cell, denominator: Cell) -> Cell:
-    """A rate is shown only when both of its counts are shown."""
-    if numerator.symbol or denominator.symbol:
-        return Cell(None, numerator.symbol or denominator.symbol)
-    return rate_cell(numerator.value, denominator.value)
+def _area_coverage_counts(published) -> dict[str, Cell]:
+    """The area-wide counts behind the dashboard's encounter columns, as the
+    area's own publication shows (or hides) them."""
+    tables, split = published["by_measure"], published["disadvantage_total"]
+    if not tables:
+        return dict.fromkeys(COVERAGE_COUNTS, count_cell(0))
+    return {
+        "on_roll": tables["on_roll"]["grand_total"].count,
+        "with_four": tables["with_four"]["grand_total"].count,
+        "disadvantaged_on_roll": split["disadvantaged_on_roll"],
+        "disadvantaged_with_four": split["disadvantaged"].count,
+        "others_on_roll": split["others_on_roll"],
+        "others_with_four": split["others"].count,
+    }
 
 
-def _gap(disadvantaged: Cell, others: Cell) -> Cell:
-    if SUPPRESSED in (disadvantaged.symbol, others.symbol):
-        return Cell(None, SUPPRESSED)
-    if disadvantaged.symbol or others.symbol:
-        return Cell(None, "x")
-    return Cell(others.value - disadvantaged.value)
+def _encounter_figures(counts):
+    rates = {
+        group: shown_rate(counts[f"{prefix}with_four"], counts[f"{prefix}on_roll"])
+        for group, prefix in (
+            ("all", ""),
+            ("disadvantaged", "disadvantaged_"),
+            ("others", "others_"),
+        )
+    }
+    return {
+        "on_roll": counts["on_roll"],
+        "four_rate": rates["all"],
+        "disadvantaged_four_rate": rates["disadvantaged"],
+        "others_four_rate": rates["others"],
+        "gap": gap_cell(rates["disadvantaged"], rates["others"]),
+    }
 
 
-def _published_coverage(areas, coverage):
-    """Coverage counts by area with primary and secondary suppression (the
-    table has an all-areas total, so suppressed cells get complements), and
-    the rates and gap computed from the shown counts only."""
-    grid = [[coverage.get(a.pk, {}).get(name) or 0 for name in COVERAGE_COUNTS] for a in areas]
-    table = suppress_table(grid, row_totals=False, column_totals=True) if areas else None
+def published_coverage(areas, coverage):
+    """Each area's encounter figures, and the all-areas total.
 
-    def published(cells):
-        counts = dict(zip(COVERAGE_COUNTS, cells, strict=True))
-        rates = {
-            group: _rate(counts[f"{prefix}with_four"], counts[f"{prefix}on_roll"])
-            for group, prefix in (
-                ("all", ""),
-                ("disadvantaged", "disadvantaged_"),
-                ("others", "others_"),
-            )
-        }
-        return {
-            "on_roll": counts["on_roll"],
-            "four_rate": rates["all"],
-            "disadvantaged_four_rate": rates["disadvantaged"],
-            "others_four_rate": rates["others"],
-            "gap": _gap(rates["disadvantaged"], rates["others"]),
-        }
+    An area's figures are the ones its own area page, open data and
+    releases publish, so the dashboard shows nothing they hide. The total
+    of a count is shown only when every area's count is: the areas' pages
+    show every shown count, so a total over a hidden one would give it away
+    by subtraction, whatever the dashboard hid beside it."""
+    counts = [_area_coverage_counts(coverage[area.pk]) for area in areas]
 
-    if table is None:
-        return [], None
-    return [published(cells) for cells in table.rows], published(table.column_totals)
+    def total(name):
+        cells = [row[name] for row in counts]
+        if any(cell.symbol for cell in cells):
+            return Cell(None, SUPPRESSED)
+        return count_cell(sum(cell.value for cell in cells))
+
+    totals = {name: total(name) for name in COVERAGE_COUNTS}
+    return [_encounter_figures(row) for row in counts], _encounter_figures(totals)
 
 
 @reads_from_replica
-def dashboard(*, user, filters: Filters) -> dict:
+def dashboard(*, user, filters: Filters, coverage=None) -> dict:
     """The areas the user may see side by side, filtered and sorted, with an
-    all-areas total row and charts. Areas without a summary yet show x."""
-    areas = visible_to(Area.objects.all(), user).select_related("summary").order_by("name")
+    all-areas total row and charts. Areas without a summary yet show x.
+    ``coverage`` is ``live_coverage`` for these areas when the caller has it."""
+    areas = release_selectors.with_latest_release(
+        release_selectors.with_series_patterns(
+            visible_to(Area.objects.all(), user).select_related("summary").order_by("name"),
+            year=filters.year,
+        ),
+        year=filters.year,
+    )
     if filters.wave:
         areas = areas.filter(wave=filters.wave)
     areas = list(areas)
-    year = str(filters.year.start_year)
-    coverage = {
-        a.pk: a.summary.coverage.get(year, {}) for a in areas if getattr(a, "summary", None)
-    }
-    published, coverage_total = _published_coverage(areas, coverage)
+    if coverage is None:
+        coverage = live_coverage(user=user, areas=areas, year=filters.year)
+    published, coverage_total = published_coverage(areas, coverage)
     rows = []
     totals = dict.fromkeys(COUNT_FIELDS, 0) | {"allocated": Decimal(0), "spent": Decimal(0)}
     for area, encounters in zip(areas, published, strict=True):
@@ -226,6 +272,9 @@ def dashboard(*, user, filters: Filters) -> dict:
     as_of = [row.as_of for row in rows if row.as_of]
     return {
         "rows": rows,
+        "latest_releases": [
+            link for area in areas if (link := release_selectors.latest_release_link(area))
+        ],
         "total": total,
         "as_of": min(as_of) if as_of else None,
         "coverage_provisional": filters.year.is_provisional_on(),
@@ -249,7 +298,7 @@ def _money_rate(spent, allocated):
         return Cell(None, "x")
     if not allocated:
         return Cell(None, "z")
-    return Cell(_percent(spent, allocated))
+    return Cell(percentage(spent, allocated))
 
 
 def dashboard_charts(rows, filters: Filters):
@@ -387,9 +436,15 @@ def dashboard_data_set(*, user, year: AcademicYear) -> DataSet:
             *coverage_footnotes(year),
         ),
     )
-    national = visible_to(Area.objects.all(), user).count() == Area.objects.count()
+    areas = list(
+        release_selectors.with_series_patterns(visible_to(Area.objects.all(), user), year=year)
+    )
+    national = len(areas) == Area.objects.count()
+    coverage = live_coverage(user=user, areas=areas, year=year)
     for life_stage in ["", *LifeStage.values]:
-        result = dashboard(user=user, filters=Filters(year=year, life_stage=life_stage))
+        result = dashboard(
+            user=user, filters=Filters(year=year, life_stage=life_stage), coverage=coverage
+        )
         label = LifeStage(life_stage).label if life_stage else ees.TOTAL
         located = [(ees.opportunity_area(row.area), row.figures) for row in result["rows"]]
         if national and result["total"] is not None:
@@ -441,6 +496,13 @@ def area_school_coverage(*, user, area, year: AcademicYear, as_at=None):
             (row for row in coverage_as_at(area_id=area.pk, day=as_at) if row.school_id in schools),
             key=lambda row: (row.school_id, row.year_group),
         )
+    return school_coverage_rows(schools, summaries)
+
+
+def school_coverage_rows(schools, summaries):
+    """The per-school coverage ``area_coverage`` publishes, from summary rows
+    ordered by school and year group: the schools in ``schools`` (by pk, in
+    their order) that have rows."""
     by_school = {}
     for summary in summaries:
         rows, total = by_school.setdefault(

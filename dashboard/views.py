@@ -78,6 +78,7 @@ class DashboardView(DashboardMixin, TemplateView):
             rows=rows,
             total=total,
             as_of=result["as_of"],
+            latest_releases=result["latest_releases"],
             coverage_provisional=result["coverage_provisional"],
             charts=selectors.dashboard_charts(result["rows"], filters),
             waves=selectors.WAVES,

@@ -13,13 +13,14 @@ from core import ees
 from core.charts import bar_chart
 from core.disclosure import (
     NOT_APPLICABLE,
-    SUPPRESSED,
     TOTAL_KEY,
     Cell,
     SeriesPattern,
     cell_key,
     count_cell,
+    gap_cell,
     rate_cell,
+    shown_rate,
     suppress_keyed_table,
 )
 from core.ees import DataSet, Filter, Indicator
@@ -41,21 +42,6 @@ SECONDARY_YEARS = range(FIRST_SECONDARY_YEAR, YearGroup.YEAR_13 + 1)
 class PublishedCell:
     count: Cell
     rate: Cell | None = None
-
-
-def _rate(numerator: Cell, denominator: Cell) -> Cell:
-    """A rate is shown only when both of its counts are shown."""
-    if numerator.symbol or denominator.symbol:
-        return Cell(None, numerator.symbol or denominator.symbol)
-    return rate_cell(numerator.value, denominator.value)
-
-
-def _gap(disadvantaged: Cell, others: Cell) -> Cell:
-    if disadvantaged.symbol == SUPPRESSED or others.symbol == SUPPRESSED:
-        return Cell(None, SUPPRESSED)
-    if disadvantaged.symbol or others.symbol:
-        return Cell(None, "x")
-    return Cell(others.value - disadvantaged.value)
 
 
 def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | None = None):
@@ -85,6 +71,7 @@ def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | No
         )
     tables = {}
     disadvantage = []
+    disadvantage_total = None
     hidden = SeriesPattern.empty()
     if schools and year_groups:
         coverage, by_group = _coverage_tables(schools, year_groups, pattern)
@@ -98,7 +85,7 @@ def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | No
 
             def published(cell, denominator, measure=measure):
                 return PublishedCell(
-                    cell, None if measure == "on_roll" else _rate(cell, denominator)
+                    cell, None if measure == "on_roll" else shown_rate(cell, denominator)
                 )
 
             tables[measure] = {
@@ -120,11 +107,13 @@ def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | No
                 "grand_total": published(table.grand_total, base.grand_total),
             }
         disadvantage = _disadvantage_rows(by_group, year_groups)
+        disadvantage_total = _disadvantage_total(by_group)
     return {
         "year_groups": [(y, year_group_label(y)) for y in year_groups],
         "tables": [tables[m] for m, _ in MEASURES if m in tables],
         "by_measure": tables,
         "disadvantage": disadvantage,
+        "disadvantage_total": disadvantage_total,
         "pattern": hidden,
     }
 
@@ -213,7 +202,7 @@ def _disadvantage_rows(by_group, year_groups):
     with_four = by_group["disadvantage:with_four"].table
     rows = []
     for j, y in enumerate(year_groups):
-        rates = [_rate(with_four.rows[g][j], on_roll.rows[g][j]) for g in (0, 1)]
+        rates = [shown_rate(with_four.rows[g][j], on_roll.rows[g][j]) for g in (0, 1)]
         rows.append(
             {
                 "label": year_group_label(y),
@@ -221,10 +210,26 @@ def _disadvantage_rows(by_group, year_groups):
                 "disadvantaged_on_roll": on_roll.rows[0][j],
                 "others": PublishedCell(with_four.rows[1][j], rates[1]),
                 "others_on_roll": on_roll.rows[1][j],
-                "gap": _gap(rates[0], rates[1]),
+                "gap": gap_cell(rates[0], rates[1]),
             }
         )
     return rows
+
+
+def _disadvantage_total(by_group):
+    """Disadvantaged pupils and others across the area's year groups (the
+    disadvantage tables' row totals, suppressed with them), and the gap: the
+    area's figures the dashboard shows."""
+    on_roll = by_group["disadvantage:on_roll"].table
+    with_four = by_group["disadvantage:with_four"].table
+    rates = [shown_rate(with_four.row_totals[g], on_roll.row_totals[g]) for g in (0, 1)]
+    return {
+        "disadvantaged": PublishedCell(with_four.row_totals[0], rates[0]),
+        "disadvantaged_on_roll": on_roll.row_totals[0],
+        "others": PublishedCell(with_four.row_totals[1], rates[1]),
+        "others_on_roll": on_roll.row_totals[1],
+        "gap": gap_cell(rates[0], rates[1]),
+    }
 
 
 @dataclass(frozen=True)
@@ -382,7 +387,7 @@ def published_breakdown(counts: BreakdownCounts, *, pattern: SeriesPattern | Non
             "other_total": other_subtotal,
             "total": employer_total,
         },
-        "cornerstone_share": _rate(cornerstone_subtotal, employer_total),
+        "cornerstone_share": shown_rate(cornerstone_subtotal, employer_total),
         "employer_encounters": employer_total,
         "pattern": SeriesPattern(
             {name: keyed.hidden for name, keyed in suppressed.items()}

@@ -8,13 +8,13 @@ previous school in the service count; only the count crosses schools.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from areas.models import School
+from core.disclosure import percentage, percentage_gap
 from core.models import UploadPreview
 from core.replica import reads_from_replica
 from core.scoping import visible_to
@@ -184,19 +184,6 @@ def attendance_upload_for(*, user, school, pk: int) -> AttendanceUpload:
 # --- Coverage ------------------------------------------------------------
 
 
-def _percent(numerator, denominator):
-    if not denominator:
-        return None
-    return (Decimal(100) * numerator / denominator).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def _gap(disadvantaged, others):
-    """Percentage points by which disadvantaged pupils trail the others."""
-    if disadvantaged is None or others is None:
-        return None
-    return others - disadvantaged
-
-
 @dataclass
 class CoverageCounts:
     on_roll: int = 0
@@ -205,11 +192,11 @@ class CoverageCounts:
 
     @property
     def one_rate(self):
-        return _percent(self.with_one, self.on_roll)
+        return percentage(self.with_one, self.on_roll)
 
     @property
     def four_rate(self):
-        return _percent(self.with_four, self.on_roll)
+        return percentage(self.with_four, self.on_roll)
 
     def add(self, other):
         self.on_roll += other.on_roll
@@ -233,11 +220,11 @@ class CoverageRow:
 
     @property
     def one_gap(self):
-        return _gap(self.disadvantaged.one_rate, self.others.one_rate)
+        return percentage_gap(self.disadvantaged.one_rate, self.others.one_rate)
 
     @property
     def four_gap(self):
-        return _gap(self.disadvantaged.four_rate, self.others.four_rate)
+        return percentage_gap(self.disadvantaged.four_rate, self.others.four_rate)
 
     def add(self, disadvantaged: bool, counts: CoverageCounts):
         self.all.add(counts)
@@ -313,7 +300,7 @@ def pupils_for_encounter_form(
 
 
 def area_schools(*, user, area):
-    return visible_to(School.objects.filter(area=area), user).order_by("name")
+    return visible_to(School.objects.filter(area=area), user).order_by("name", "pk")
 
 
 @reads_from_replica

@@ -498,7 +498,11 @@ class AreaEncountersView(AreaAggregatesMixin, DetailView):
             year_query=f"?year={self.year.start_year}",
             coverage=published,
             breakdown=breakdown,
-            latest_release=release_selectors.latest_published(area=self.area, year=self.year),
+            latest_releases=[
+                release
+                for release in [release_selectors.latest_published(area=self.area, year=self.year)]
+                if release
+            ],
             **kwargs,
         )
 

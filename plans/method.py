@@ -46,7 +46,7 @@ class ExampleRow:
         return abs(self.next_target.value - EXAMPLE_BASELINE.value)
 
 
-def _percent(fraction: Decimal) -> Decimal:
+def _fraction_as_percent(fraction: Decimal) -> Decimal:
     return (fraction * 100).normalize()
 
 
@@ -87,7 +87,7 @@ def progress_method() -> dict:
     stale_example = EXAMPLE_MEASUREMENTS[2].date
     stale_from = progress.stale_from(spec, stale_example)
     return {
-        "default_tolerance_percent": _percent(progress.DEFAULT_TOLERANCE),
+        "default_tolerance_percent": _fraction_as_percent(progress.DEFAULT_TOLERANCE),
         "grace_days": settings.INDICATOR_GRACE_DAYS,
         "frequencies": [Frequency(value) for value in Frequency.values],
         "default_frequency": default_frequency,

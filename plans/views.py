@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView, View
 from core.ees import DataSetDownloadMixin
 from core.history import history_for_objects
 from core.views import PublicViewMixin
+from releases import selectors as release_selectors
 
 from . import method, reminders, selectors, services
 from .forms import ActionUpdateForm, MeasurementForm
@@ -25,6 +26,11 @@ class PlanView(PlanPageView):
             plan=plan,
             priorities=selectors.plan_progress(plan=plan, today=self.today) if plan else [],
             reminders=reminders.updates_due(area=self.area, today=self.today) if plan else [],
+            latest_releases=[
+                release
+                for release in [release_selectors.latest_published(area=self.area)]
+                if release
+            ],
         )
         return context
 

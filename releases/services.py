@@ -14,6 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from core import ees
 from core.disclosure import SeriesPattern
 from core.history import change_record
 from core.models import ChangeAction
@@ -194,6 +195,13 @@ def _frozen_files(*, area, period_start, period_end, year, pattern, generated_at
             for (name, content), kind in zip(
                 open_data.files().items(), ("EES data file", "EES metadata file"), strict=True
             )
+        ),
+        (
+            ReleaseFileKind.OPEN_DATA,
+            f"{open_data.name}-{ees.DATA_GUIDANCE}",
+            "Data guidance and footnotes, provisional figures among them (text)",
+            "text/plain; charset=utf-8",
+            ees.data_set_files([open_data])[ees.DATA_GUIDANCE],
         ),
         (
             ReleaseFileKind.DASHBOARD,

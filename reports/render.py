@@ -463,8 +463,14 @@ def _encounter_coverage(data, stem):
             **{gap: NOT_AVAILABLE},
         )
     for school in encounters["schools"]:
+        # Snapshots taken before a field was recorded say it is not available.
         located = SimpleNamespace(
-            urn=school["urn"], laestab=school.get("laestab", NOT_AVAILABLE), name=school["name"]
+            urn=school["urn"],
+            laestab=school.get("laestab", NOT_AVAILABLE),
+            name=school["name"],
+            la_code=school.get("la_code", NOT_AVAILABLE),
+            new_la_code=school.get("new_la_code", NOT_AVAILABLE),
+            la_name=school.get("la_name", "Not available"),
         )
         data_set.add(
             time=time,

@@ -23,6 +23,7 @@ Conventions in the dict:
 from datetime import date, datetime
 from decimal import Decimal
 
+from core import ees
 from core.disclosure import SYMBOLS, Cell
 from core.models import Role, User
 from core.replica import reads_from_replica
@@ -32,8 +33,6 @@ from plans import selectors as plan_selectors
 from .periods import period_label
 
 SCHEMA_VERSION = 2
-COUNTRY_CODE = "E92000001"
-COUNTRY_NAME = "England"
 
 
 @reads_from_replica
@@ -63,8 +62,8 @@ def report_snapshot(
             "name": area.name,
             "code": area.code,
             "wave": area.wave,
-            "country_code": COUNTRY_CODE,
-            "country_name": COUNTRY_NAME,
+            "country_code": ees.COUNTRY_CODE,
+            "country_name": ees.COUNTRY_NAME,
         },
         "plan": _plan(plan),
         "priorities": [_priority(item) for item in priorities],
@@ -260,6 +259,9 @@ def _encounter_coverage(*, area, period_end, reader, pattern=None) -> dict:
             {
                 "urn": school.urn,
                 "laestab": school.laestab,
+                "la_code": school.la_code,
+                "new_la_code": school.new_la_code,
+                "la_name": school.la_name,
                 "name": school.name,
                 **figures(lambda t, i=i: t["rows"][i]["total"]),
             }

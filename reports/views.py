@@ -1,6 +1,3 @@
-import io
-import zipfile
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,7 +9,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from core.ees import DataSetDownloadMixin, unzipped
+from core.ees import DataSetDownloadMixin, data_file_names
 from core.models import Role
 from core.roles import AREA_AGGREGATE_ROLES
 from core.views import AreaPageMixin
@@ -135,21 +132,7 @@ class ReportFileView(ReportsAreaMixin, View):
 def _data_set_names(run):
     if run.status != ReportStatus.SUCCEEDED:
         return []
-    return [
-        name.removesuffix(".csv")
-        for name in _stored_data_files(run)
-        if not name.endswith(".meta.csv")
-    ]
-
-
-def _stored_data_files(run) -> dict[str, bytes]:
-    """The run's data sets. A run generated before ADR 0010 stored one CSV
-    that is not an EES data set: it offers none."""
-    with run.csv_file.open("rb") as stored:
-        content = stored.read()
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        return {}
-    return unzipped(content)
+    return [name.removesuffix(".csv") for name in data_file_names(selectors.report_open_data(run))]
 
 
 class ReportDataView(ReportsAreaMixin, DataSetDownloadMixin, View):
@@ -160,7 +143,7 @@ class ReportDataView(ReportsAreaMixin, DataSetDownloadMixin, View):
         run = self.get_run()
         if run.status != ReportStatus.SUCCEEDED:
             raise Http404("This report is not ready")
-        return _stored_data_files(run)
+        return selectors.report_open_data(run)
 
     def get_zip_name(self, files):
         return f"{self.get_run().file_stem}-data.zip"

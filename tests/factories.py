@@ -3,6 +3,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
+from areas.demo import GSS_LA_CODES
 from areas.models import School
 from core.models import Role, User
 
@@ -21,6 +22,7 @@ class SchoolFactory(DjangoModelFactory):
     la_name = factory.LazyAttribute(
         lambda o: o.area.local_authorities.first().la_name if o.area else "Elsewhere"
     )
+    new_la_code = factory.LazyAttribute(lambda o: GSS_LA_CODES.get(o.la_code, ""))
     establishment_type = "Community school"
     phase = "Secondary"
     status = "Open"

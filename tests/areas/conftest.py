@@ -1,6 +1,7 @@
 import pytest
 
 from areas import gias
+from areas.demo import GSS_LA_CODES
 
 
 def _gias_school(
@@ -19,6 +20,7 @@ def _gias_school(
         gias.URN: urn,
         gias.LA_CODE: la_code,
         gias.LA_NAME: la_name,
+        gias.GSS_LA_CODE: GSS_LA_CODES.get(la_code, ""),
         gias.ESTABLISHMENT_NUMBER: 2000 + urn % 1000,
         gias.ESTABLISHMENT_NAME: f"School {urn}" if name is None else name,
         gias.ESTABLISHMENT_TYPE: "Academy converter",

@@ -59,6 +59,7 @@ def test_reads_a_windows_1252_extract_with_extra_columns(gias_school):
         urn=100001,
         la_code=890,
         la_name="Blackpool",
+        new_la_code="E06000009",
         establishment_number=2001,
         name="St Mary’s Church of England Primary School",
         establishment_type="Academy converter",
@@ -125,7 +126,7 @@ def test_optional_columns_may_be_absent():
     (row,) = gias_csv_parse(data)
 
     assert (row.urn, row.name, row.status) == (100001, "A School", "Open")
-    assert row.phase == row.postcode == row.trust_name == ""
+    assert row.phase == row.postcode == row.trust_name == row.new_la_code == ""
     assert row.number_of_pupils is row.percentage_fsm is row.establishment_number is None
 
 

@@ -354,6 +354,7 @@ def test_text_limits_match_the_school_model():
         gias.TRUST_NAME: "trust_name",
         gias.DISTRICT: "district",
         gias.POSTCODE: "postcode",
+        gias.GSS_LA_CODE: "new_la_code",
     }
 
     assert {

@@ -12,7 +12,14 @@ from core import ees
 from core.ees import DataSet, DataSetError, Filter, Indicator
 
 AREA = SimpleNamespace(code="OA07", name="Bradford")
-SCHOOL = SimpleNamespace(urn=107000, laestab="3804001", name="Bradford Academy")
+SCHOOL = SimpleNamespace(
+    urn=107000,
+    laestab="3804001",
+    name="Bradford Academy",
+    la_code=380,
+    new_la_code="E08000032",
+    la_name="Bradford",
+)
 YEAR = SimpleNamespace(time_period="201920")
 
 
@@ -70,12 +77,20 @@ def test_each_level_fills_its_own_columns_and_leaves_the_others_blank():
         "school_urn",
         "school_laestab",
         "school_name",
+        "old_la_code",
+        "new_la_code",
+        "la_name",
         "year_group",
         "pupils_on_roll",
         "gap_percentage_points",
     ]
     assert (school["opportunity_area_code"], school["school_laestab"]) == ("OA07", "3804001")
-    assert (area["opportunity_area_code"], area["school_urn"]) == ("OA07", "")
+    assert (school["old_la_code"], school["new_la_code"], school["la_name"]) == (
+        "380",
+        "E08000032",
+        "Bradford",
+    )
+    assert (area["opportunity_area_code"], area["school_urn"], area["la_name"]) == ("OA07", "", "")
     assert (national["opportunity_area_code"], national["country_code"]) == ("", "E92000001")
     assert school["gap_percentage_points"] == area["gap_percentage_points"] == "-2.4"
 
@@ -188,5 +203,33 @@ def test_the_zip_holds_each_data_sets_two_files():
                 gap_percentage_points=1,
             )
     files = ees.unzipped(ees.zip_bytes(ees.data_set_files([first, second])))
-    assert list(files) == ["a.csv", "a.meta.csv", "b.csv", "b.meta.csv"]
+    assert list(files) == ["a.csv", "a.meta.csv", "b.csv", "b.meta.csv", "data-guidance.txt"]
     assert files["a.csv"].startswith("\ufeff".encode())
+    assert ees.data_file_names(files) == ["a.csv", "b.csv"]
+
+
+def test_the_data_guidance_carries_each_files_footnotes():
+    """EES keeps footnotes beside a data file (ADR 0010): the provisional
+    mark of an in-year figure reaches the reader in the data guidance."""
+    marked, unmarked = _data_set(name="a"), _data_set(name="b")
+    marked.footnotes = ("Figures for 2019/20 are provisional until the year closes.",)
+    for data_set in (marked, unmarked):
+        for year_group in ("Year 9", "Total"):
+            data_set.add(
+                time=ees.academic_year(YEAR),
+                location=ees.opportunity_area(AREA),
+                year_group=year_group,
+                pupils_on_roll=1,
+                gap_percentage_points=1,
+            )
+    files = ees.data_set_files([marked, unmarked])
+    guidance = files[ees.DATA_GUIDANCE].decode("utf-8-sig")
+    first, second = guidance.split("\r\n\r\n")
+    assert first.splitlines() == [
+        marked.title,
+        "Data file: a.csv",
+        "Metadata file: a.meta.csv",
+        "Footnotes:",
+        "1. Figures for 2019/20 are provisional until the year closes.",
+    ]
+    assert second.splitlines()[-1] == "Footnotes: none."

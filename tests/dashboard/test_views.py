@@ -145,20 +145,36 @@ def test_small_cohorts_are_suppressed_on_the_page_and_in_the_csv(client, dfe, ar
     school_with_coverage(area, pupils=2, year_groups=(9,))  # 2 pupils: c
     school_with_coverage(other_area, pupils=30, year_groups=(9, 10))
     services.summaries_rebuild()
-    rows = {row["area"]: row for row in client.get(URL).context["rows"]}
+    response = client.get(URL)
+    rows = {row["area"]: row for row in response.context["rows"]}
     cells = rows[area]["figures"]
     assert str(cells["on_roll"]) == "c"
     assert str(cells["four_rate"]) == "c"
     assert str(cells["gap"]) == "c"
-    # Secondary suppression: with the all-areas total shown, the only other
-    # non-zero count would give the suppressed one away by subtraction.
+    # Hastings' own page shows its 60 pupils, so the dashboard shows them
+    # too; and the all-areas total (62) would give Blackpool's 2 away by
+    # subtracting it: a total over a hidden count is hidden.
     other = rows[other_area]["figures"]
-    assert str(other["on_roll"]) == "c"
+    assert str(other["on_roll"]) == "60"
+    hastings_page = client.get(reverse("encounters:area", kwargs={"slug": other_area.slug}))
+    assert str(hastings_page.context["coverage"]["by_measure"]["on_roll"]["grand_total"].count) == (
+        "60"
+    )
+    assert str(response.context["total"]).count(">c<") == 5  # on roll, three rates, gap
     by_area = {row["opportunity_area_name"]: row for row in _csv(client.get(CSV_URL))}
     assert by_area[area.name]["pupils_on_roll"] == "c"
-    assert by_area[other_area.name]["pupils_on_roll"] == "c"
+    assert by_area[other_area.name]["pupils_on_roll"] == "60"
     assert by_area[""]["geographic_level"] == "National"
-    assert by_area[""]["pupils_on_roll"] == "62"
+    assert by_area[""]["pupils_on_roll"] == "c"
+
+
+def test_the_total_is_shown_when_no_area_hides_its_count(client, dfe, area, other_area):
+    school_with_coverage(area, pupils=10, year_groups=(9,))
+    school_with_coverage(other_area, pupils=30, year_groups=(9, 10))
+    services.summaries_rebuild()
+    by_area = {row["opportunity_area_name"]: row for row in _csv(client.get(CSV_URL))}
+    assert by_area[area.name]["pupils_on_roll"] == "10"
+    assert by_area[""]["pupils_on_roll"] == "70"
 
 
 def test_the_download_is_an_ees_data_set_for_the_year(client, dfe, area):

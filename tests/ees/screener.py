@@ -292,8 +292,9 @@ def screen(
     ``strict`` adds the rules this service holds its own files to beyond
     eesyscreener (ADR 0010): every filter has a Total (or a declared default),
     every indicator cell is a number or a symbol, location codes are at most
-    30 characters; eesyscreener makes the first and last warnings and does not
-    look at the second.
+    30 characters, School rows carry their LA (the analysts' guide's School
+    columns); eesyscreener makes the first and third warnings and does not
+    look at the second or the fourth.
     """
     if meta_name is None:
         meta_name = data_name.removesuffix(".csv") + ".meta.csv"
@@ -800,6 +801,20 @@ def _check_geography(data, meta, strict):
             "geography columns filled for other levels",
         )
     )
+
+    if strict and "School" in levels:
+        # Not in eesyscreener: the analysts' guide's columns for School rows
+        # are school_name, school_urn, school_laestab, old_la_code,
+        # new_la_code and la_name, "so that users can see [the LA] when
+        # searching"; a GSS code GIAS did not give is "x".
+        la_columns = [c for c in LEVELS["Local authority"] if c]
+        school_rows = _rows_at(data, "School")
+        missing = [
+            c
+            for c in la_columns
+            if c not in data.columns or any(_blank(v) for v in data.values(c, school_rows))
+        ]
+        results.append(_result("geog_school_la_cols", missing, "School rows without their LA"))
 
     code_columns = [c for _, c, _, s in GEOGRAPHY for c in (c, s) if c and c in data.columns]
     long_codes = sorted(

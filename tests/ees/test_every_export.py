@@ -115,7 +115,7 @@ def _report_with_real_data(area):
 def _data_set_names(run):
     with run.csv_file.open("rb") as stored:
         names = ees.unzipped(stored.read())
-    return [n.removesuffix(".csv") for n in names if not n.endswith(".meta.csv")]
+    return [n.removesuffix(".csv") for n in ees.data_file_names(names)]
 
 
 def _urls(area, school, run):
@@ -184,12 +184,16 @@ def _screen_downloads(client, urls):
         served[name] = response.content
         if name.endswith(".zip"):
             files = ees.unzipped(response.content)
-            for file_name, content in files.items():
-                if not file_name.endswith(".meta.csv"):
-                    meta = files[file_name.removesuffix(".csv") + ".meta.csv"]
-                    result = screen(content, meta, data_name=file_name)
-                    assert result.passed, f"{url} {file_name}:\n{result}"
-                    screened += 1
+            data_files = ees.data_file_names(files)
+            # Each zip's data guidance names every data file it holds.
+            guidance = files.pop(ees.DATA_GUIDANCE).decode("utf-8-sig")
+            assert all(f"Data file: {n}" in guidance for n in data_files), url
+            assert set(files) == {n for d in data_files for n in (d, d[:-4] + ".meta.csv")}, url
+            for file_name in data_files:
+                meta = files[file_name.removesuffix(".csv") + ".meta.csv"]
+                result = screen(files[file_name], meta, data_name=file_name)
+                assert result.passed, f"{url} {file_name}:\n{result}"
+                screened += 1
     for name, content in served.items():
         if name.endswith(".csv") and not name.endswith(".meta.csv"):
             meta = served[name.removesuffix(".csv") + ".meta.csv"]

@@ -139,3 +139,32 @@ def test_a_negative_gap_written_as_text_fails():
         "ind_numeric": "indicator cells that are neither a number nor a "
         "symbol: 'pupils_on_roll='-2.4'"
     }, result
+
+
+# encounters/publication.py area_coverage_data_set before School rows named
+# their LA (commit 96d8e6b): every other check passes.
+OLD_SCHOOL_ROWS_WITHOUT_LA = (
+    f"{LEADING},school_urn,school_laestab,school_name,year_group,pupils_on_roll\r\n"
+    "201718,Academic year,School,E92000001,England,OA01,Blackpool,500001,8902001,"
+    "Coastal Academy,Year 9,27\r\n"
+    "201718,Academic year,School,E92000001,England,OA01,Blackpool,500001,8902001,"
+    "Coastal Academy,Total,27\r\n"
+    "201718,Academic year,Opportunity area,E92000001,England,OA01,Blackpool,,,,Year 9,27\r\n"
+    "201718,Academic year,Opportunity area,E92000001,England,OA01,Blackpool,,,,Total,27\r\n"
+)
+
+
+def test_school_rows_without_their_la_fail_the_guides_school_columns():
+    result = screen(OLD_SCHOOL_ROWS_WITHOUT_LA, OLD_AREA_COVERAGE_META, data_name="coverage.csv")
+    assert set(result.failures) == {"geog_school_la_cols"}, result
+    assert "old_la_code" in result.failures["geog_school_la_cols"]
+    # eesyscreener itself does not ask for them.
+    lenient = screen(
+        OLD_SCHOOL_ROWS_WITHOUT_LA, OLD_AREA_COVERAGE_META, data_name="coverage.csv", strict=False
+    )
+    assert lenient.failures == {}, lenient
+    with_la = OLD_SCHOOL_ROWS_WITHOUT_LA.replace(
+        "school_name,year_group", "school_name,old_la_code,new_la_code,la_name,year_group"
+    ).replace("Coastal Academy,", "Coastal Academy,890,E06000009,Blackpool,")
+    with_la = with_la.replace("Blackpool,,,,", "Blackpool,,,,,,,")
+    assert screen(with_la, OLD_AREA_COVERAGE_META, data_name="coverage.csv").failures == {}

@@ -27,7 +27,7 @@ What the reader knows, besides the figures:
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core.disclosure import TOTAL_KEY
+from core.disclosure import TOTAL_KEY, Cell
 
 # No count in these small cohorts comes near it. A bound only narrows what
 # the reader allows, so it can make a figure look pinned, never safe.
@@ -289,3 +289,77 @@ def observe_breakdown(reader, publication, breakdown, *, sentence=None):
     reader.adds_up(others, o_total)
     reader.adds_up([c_total, o_total], total)
     reader.percentage(share, c_total, total)
+
+
+DASHBOARD_COUNTS = (
+    ("on_roll", "coverage:on_roll", None),
+    ("with_four", "coverage:with_four", None),
+    ("disadvantaged_on_roll", "disadvantage:on_roll", "disadvantaged"),
+    ("disadvantaged_with_four", "disadvantage:with_four", "disadvantaged"),
+    ("others_on_roll", "disadvantage:on_roll", "others"),
+    ("others_with_four", "disadvantage:with_four", "others"),
+)
+DASHBOARD_RATES = (
+    ("four_rate", "with_four", "on_roll"),
+    ("disadvantaged_four_rate", "disadvantaged_with_four", "disadvantaged_on_roll"),
+    ("others_four_rate", "others_with_four", "others_on_roll"),
+)
+
+
+def observe_dashboard(reader, live, rows, total):
+    """The cross-area dashboard's encounter columns (page, open data and API
+    read the same figures): for each area, its pupils on roll and the three
+    rates, and the same for the all-areas total, which adds the areas up.
+
+    ``live`` is, per dashboard row, the name of the area's live publication
+    and its published coverage: the dashboard is read at the same moment as
+    the live area pages, so an area's figures on it are the same unknowns.
+    The gap is the difference of two shown rates, so it says nothing more."""
+    by_area = [_area_counts(reader, publication, published) for publication, published in live]
+    for counts, figures in zip(by_area, rows, strict=True):
+        _observe_counts(reader, counts, figures)
+    totals = {
+        name: reader.figure("dashboard", "total", name, None) for name, *_ in DASHBOARD_COUNTS
+    }
+    for name, variable in totals.items():
+        reader.adds_up([counts[name] for counts in by_area], variable)
+    _observe_counts(reader, totals, total)
+
+
+def _observe_counts(reader, counts, figures):
+    on_roll = figures["on_roll"]
+    if on_roll.symbol:
+        if on_roll.is_suppressed:
+            reader.suppressed.append(counts["on_roll"])
+    else:
+        reader.problem.variable(counts["on_roll"], on_roll.value, on_roll.value)
+    for rate, numerator, denominator in DASHBOARD_RATES:
+        reader.percentage(figures[rate], counts[numerator], counts[denominator])
+        reader.problem.not_more({counts[numerator]: 1, counts[denominator]: -1}, 0)
+
+
+def _area_counts(reader, publication, published):
+    """The area-wide counts behind an area's dashboard row, as unknowns of
+    its live publication: the coverage tables' grand totals and the
+    disadvantage tables' row totals (the sums of their year groups)."""
+    if not published["by_measure"]:
+        return {
+            name: reader.figure(publication, "dashboard", name, Cell(0))
+            for name, *_ in DASHBOARD_COUNTS
+        }
+    years = [str(y) for y, _ in published["year_groups"]]
+    split = published["disadvantage_total"]
+    cells = {
+        "disadvantaged_on_roll": split["disadvantaged_on_roll"],
+        "disadvantaged_with_four": split["disadvantaged"].count,
+        "others_on_roll": split["others_on_roll"],
+        "others_with_four": split["others"].count,
+    }
+    counts = {}
+    for name, table, group in DASHBOARD_COUNTS:
+        if group is None:
+            counts[name] = (publication, table, (TOTAL_KEY, TOTAL_KEY))
+            continue
+        counts[name] = reader.figure(publication, table, (group, TOTAL_KEY), cells[name])
+        reader.adds_up([(publication, table, (group, y)) for y in years], counts[name])
+    return counts

@@ -19,11 +19,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.disclosure import SeriesPattern, rate_cell
+from core.disclosure import TOTAL_KEY, SeriesPattern, rate_cell, shown_rate, suppress_table
+from dashboard.selectors import published_coverage
 from encounters.models import year_group_label
 from encounters.publication import BreakdownCounts, area_coverage, published_breakdown
 from encounters.selectors import CoverageCounts, CoverageRow
-from tests.releases.attacker import Reader, observe_breakdown, observe_coverage
+from tests.releases.attacker import (
+    Reader,
+    observe_breakdown,
+    observe_coverage,
+    observe_dashboard,
+)
 
 SCHOOLS = [
     SimpleNamespace(urn=100001, name="North Academy"),
@@ -176,6 +182,7 @@ def histories(draw):
 
 
 PUBLICATIONS = ("release 1", "release 2", "live")
+AREAS = (SimpleNamespace(pk=1, name="Area 1"), SimpleNamespace(pk=2, name="Area 2"))
 
 
 def publish_in_series(states):
@@ -206,20 +213,125 @@ def publish_each_alone(states):
     ]
 
 
-def attack(published):
+def live_of(published):
+    return next(coverage for name, coverage, _ in published if name == "live")
+
+
+def live_dashboard(publications):
+    """The cross-area dashboard beside the live area pages, as the service
+    builds it (dashboard.selectors.published_coverage): each area's figures
+    from its own live publication."""
+    live = {
+        area.pk: live_of(publications[area.name]) for area in AREAS if area.name in publications
+    }
+    areas = [area for area in AREAS if area.pk in live]
+    rows, total = published_coverage(areas, live)
+    return [(f"{area.name} live", live[area.pk]) for area in areas], rows, total
+
+
+def attack(publications, dashboard=None):
+    """``publications``: area name to its publications; ``dashboard``: the
+    dashboard read beside the live pages, if any."""
     reader = Reader()
-    for name, coverage, breakdown in published:
-        observe_coverage(reader, name, coverage)
-        observe_breakdown(reader, name, breakdown)
-    for before, after in pairwise(PUBLICATIONS):
-        reader.one_pupil_changed(before, after)
+    for area, published in publications.items():
+        for name, coverage, breakdown in published:
+            observe_coverage(reader, f"{area} {name}", coverage)
+            observe_breakdown(reader, f"{area} {name}", breakdown)
+        for before, after in pairwise(PUBLICATIONS):
+            reader.one_pupil_changed(f"{area} {before}", f"{area} {after}")
+    if dashboard is not None:
+        observe_dashboard(reader, *dashboard)
     return reader, reader.recovered()
+
+
+@st.composite
+def cohort_histories(draw):
+    """A second area's pupils at its two releases and at the live page (its
+    encounter breakdown plays no part in the dashboard)."""
+    cohort = draw(pupils)
+    states = [(cohort, [])]
+    for _ in range(2):
+        if draw(st.booleans()):
+            cohort = draw(one_pupil_changes(cohort))
+        states.append((cohort, []))
+    return states
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_no_suppressed_figure_is_recovered_across_releases_tables_and_the_live_page(states):
-    reader, recovered = attack(publish_in_series(states))
+    reader, recovered = attack({"Area 1": publish_in_series(states)})
+    assert recovered == {}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), cohort_histories())
+def test_no_suppressed_figure_is_recovered_with_the_live_dashboard(first, second):
+    """Two areas, each with two releases and its live page, and the live
+    cross-area dashboard (its rows, rates and all-areas total) beside them."""
+    publications = {"Area 1": publish_in_series(first), "Area 2": publish_in_series(second)}
+    reader, recovered = attack(publications, live_dashboard(publications))
+    assert recovered == {}
+
+
+def old_dashboard(publications, states):
+    """The dashboard as it was: the areas' raw counts suppressed on their
+    own, across the areas, with an all-areas total row."""
+    counts = []
+    for area_states in states:
+        cohort = area_states[-1][0]
+        groups = {"": cohort} | {
+            f"{group}_": [p for p in cohort if p.disadvantaged == (group == "disadvantaged")]
+            for group in ("disadvantaged", "others")
+        }
+        counts.append(
+            [
+                f(groups[prefix])
+                for prefix in ("", "disadvantaged_", "others_")
+                for f in (len, lambda g: sum(p.encounters >= 4 for p in g))
+            ]
+        )
+    names = [
+        f"{prefix}{measure}"
+        for prefix in ("", "disadvantaged_", "others_")
+        for measure in ("on_roll", "with_four")
+    ]
+    table = suppress_table(counts, row_totals=False, column_totals=True)
+
+    def figures(cells):
+        by_name = dict(zip(names, cells, strict=True))
+        return {
+            "on_roll": by_name["on_roll"],
+            **{
+                f"{group}four_rate": shown_rate(
+                    by_name[f"{prefix}with_four"], by_name[f"{prefix}on_roll"]
+                )
+                for group, prefix in (
+                    ("", ""),
+                    ("disadvantaged_", "disadvantaged_"),
+                    ("others_", "others_"),
+                )
+            },
+        }
+
+    live = [(f"{area.name} live", live_of(publications[area.name])) for area in AREAS]
+    return live, [figures(row) for row in table.rows], figures(table.column_totals)
+
+
+def test_the_attack_recovers_an_area_figure_from_the_old_dashboard_total():
+    """Area 1 has 2 pupils (c on its page), Area 2 has 30 (shown on its
+    page). The old dashboard hid Area 2's 30 beside Area 1's c, but showed
+    the total 32: Area 2's page gives the 30 back, and 32 - 30 = 2. The
+    service's dashboard hides the total instead."""
+    first = [([Pupil(0, 7, False, 4)] * 2, [])] * 3
+    second = [([Pupil(0, 7, False, 4)] * 20 + [Pupil(0, 7, True, 4)] * 10, [])] * 3
+    publications = {"Area 1": publish_in_series(first), "Area 2": publish_in_series(second)}
+    _, recovered = attack(publications, old_dashboard(publications, [first, second]))
+    assert recovered[("Area 1 live", "coverage:on_roll", (TOTAL_KEY, TOTAL_KEY))] == 2
+    dashboard = live_dashboard(publications)
+    assert dashboard[2]["on_roll"].is_suppressed
+    assert str(dashboard[1][1]["on_roll"]) == "30"
+    _, recovered = attack(publications, dashboard)
     assert recovered == {}
 
 
@@ -236,10 +348,10 @@ def test_the_attack_recovers_figures_when_each_publication_is_suppressed_alone()
     )
     grown = [Pupil(0, 7, False, 1)] * 5 + cohort[5:]
     states = [(cohort, []), (grown, []), (grown, [])]
-    _, recovered = attack(publish_each_alone(states))
-    assert ("release 1", "coverage:with_one", ("100001", "7")) in recovered
-    assert recovered[("release 1", "coverage:with_one", ("100001", "7"))] == 4
-    _, recovered = attack(publish_in_series(states))
+    _, recovered = attack({"Area 1": publish_each_alone(states)})
+    assert ("Area 1 release 1", "coverage:with_one", ("100001", "7")) in recovered
+    assert recovered[("Area 1 release 1", "coverage:with_one", ("100001", "7"))] == 4
+    _, recovered = attack({"Area 1": publish_in_series(states)})
     assert recovered == {}
 
 

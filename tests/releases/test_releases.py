@@ -3,9 +3,13 @@ people, never change once published, and are corrected by new versions."""
 
 import pytest
 from django.db import IntegrityError, InternalError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Role
+from encounters.academic_years import AcademicYear
+from encounters.publication import coverage_footnotes
+from plans import services as plan_services
 from releases import selectors, services
 from releases.models import (
     PreReleaseAccess,
@@ -15,6 +19,7 @@ from releases.models import (
     ReleaseStage,
 )
 from tests.factories import UserFactory
+from tests.plans.factories import draft_plan_with
 
 from .conftest import in_an_hour, last_month, publication_time_passes
 
@@ -31,11 +36,20 @@ def test_a_release_freezes_the_report_open_data_and_dashboard_figures(release):
     assert set(kinds) == {"report", "open_data", "dashboard"}
     names = [f.name for f in release.files.all()]
     assert any(n.endswith(".pdf") for n in names)
-    # The open data as an EES data file and its metadata file.
-    open_data = sorted(f.name for f in release.files.filter(kind="open_data"))
-    assert [n.startswith("encounter-coverage-") for n in open_data] == [True, True]
+    # The open data as an EES data file, its metadata file, and the data
+    # guidance with their footnotes (in-year coverage is marked provisional).
+    open_data = [f.name for f in release.files.filter(kind="open_data").order_by("order")]
+    assert [n.startswith("encounter-coverage-") for n in open_data] == [True, True, True]
     assert not open_data[0].endswith(".meta.csv")
     assert open_data[1] == open_data[0].replace(".csv", ".meta.csv")
+    assert open_data[2] == open_data[0].replace(".csv", "-data-guidance.txt")
+    guidance = bytes(release.files.get(name=open_data[2]).content).decode("utf-8-sig")
+    assert f"Data file: {open_data[0]}" in guidance
+    footnotes = coverage_footnotes(
+        AcademicYear(release.academic_year), today=timezone.localdate(release.created_at)
+    )
+    expected = [f"{n}. {note}" for n, note in enumerate(footnotes, 1)] or ["Footnotes: none."]
+    assert all(line in guidance.splitlines() for line in expected)
     pdf = release.files.get(name__endswith=".pdf")
     assert bytes(pdf.content).startswith(b"%PDF")
     figures = {f["key"]: f["value"] for f in selectors.dashboard_figures(release)}
@@ -287,3 +301,53 @@ def test_the_live_page_keeps_hidden_what_the_release_hid(client, area, release, 
     coverage = response.context["coverage"]
     live_hidden = coverage["pattern"].in_table("coverage:with_four")
     assert live_hidden == frozenset(release.suppression_pattern["coverage:with_four"])
+
+
+# --- Live pages name their release ------------------------------------------------
+
+
+def _live_pages(area, year):
+    return {
+        "dashboard": f"{reverse('dashboard:dashboard')}?year={year}",
+        "encounters": f"/areas/{area.slug}/encounters/?year={year}",
+        "plan": reverse("plans:plan", kwargs={"slug": area.slug}),
+    }
+
+
+@pytest.mark.parametrize("where", ["dashboard", "encounters", "plan"])
+@pytest.mark.parametrize("who", ["listed", "board member", "dfe"])
+def test_live_pages_say_they_are_live_and_name_the_published_release(
+    client, area, release, lead, people, who, where
+):
+    """Before its time a release is named on no live page, even to its
+    pre-release list; once published, the live pages link to its stable
+    address."""
+    draft = draft_plan_with(area, priorities=1, indicators_per_priority=1, actions_per_priority=1)
+    plan_services.plan_publish(plan=draft, user=UserFactory(role=Role.ADMINISTRATOR))
+    services.pre_release_grant(release=release, person=people["listed"], user=lead)
+    client.force_login(people[who])
+    url = _live_pages(area, release.academic_year)[where]
+    stable = page(release)
+    before = client.get(url).content.decode()
+    assert "These figures are live and provisional" in before
+    assert stable not in before
+    assert release.period_label not in before
+    assert "has been published yet" in before
+    publication_time_passes(release)
+    after = client.get(url).content.decode()
+    assert "These figures are live and provisional" in after
+    assert f'href="{stable}"' in after
+    assert f"{area.name} release for {release.period_label}" in after
+
+
+def test_the_dashboard_names_only_the_releases_of_areas_the_reader_sees(
+    client, area, release, people
+):
+    publication_time_passes(release)
+    client.force_login(people["other board member"])
+    response = client.get(_live_pages(area, release.academic_year)["dashboard"])
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "These figures are live and provisional" in content
+    assert page(release) not in content
+    assert area.name not in content

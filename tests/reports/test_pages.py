@@ -1,15 +1,23 @@
 """The reports pages, scoped like the area: every role in its own scope and
 in another, generating, the progress page, the status JSON and downloads."""
 
+import csv
+import io
+import json
 from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
+from core import ees
+from core.ees import unzipped
 from core.models import Role
 from reports.models import ReportRun, ReportStatus, ReportTrigger
+from reports.snapshot import report_snapshot
+from tests.ees.screener import screen
 from tests.factories import UserFactory
 
 from .factories import report_run
@@ -252,9 +260,51 @@ def test_the_list_page_query_budget(client, users, area, count, django_assert_ma
         assert client.get(f"/areas/{area.slug}/reports/").status_code == 200
 
 
-def test_a_run_from_before_open_data_offers_no_data_sets(client, users, area):
-    """Runs generated before ADR 0010 stored one CSV, not an EES data set."""
+def test_a_run_from_before_open_data_offers_its_data_sets_from_its_snapshot(
+    client, users, area, area_data
+):
+    """Runs generated before ADR 0010 stored one CSV, not an EES data set,
+    and a snapshot coding the area by its slug, without schools' laestab:
+    their open data is rendered from the snapshot, screened like any other."""
     run = report_run(area, status=ReportStatus.SUCCEEDED)
+    snapshot = report_snapshot(
+        area=area,
+        period_start=run.period_start,
+        period_end=run.period_end,
+        generated_at=timezone.now(),
+    )
+    assert snapshot["encounters"]["schools"]
+    snapshot["area"]["code"] = area.slug
+    for school in snapshot["encounters"]["schools"]:
+        for field in ("laestab", "la_code", "new_la_code", "la_name"):
+            school.pop(field)
+    ReportRun.objects.filter(pk=run.pk).update(
+        csv_file=default_storage.save("reports/test/old.csv", ContentFile(b"time_period\r\n")),
+        snapshot_file=default_storage.save(
+            "reports/test/old.json", ContentFile(json.dumps(snapshot).encode())
+        ),
+    )
+    client.force_login(users[Role.AREA_LEAD])
+    page = client.get(f"/areas/{area.slug}/reports/{run.pk}/")
+    assert page.status_code == 200
+    assert page.context["data_sets"]
+    response = client.get(f"/areas/{area.slug}/reports/{run.pk}/report.zip")
+    assert response.status_code == 200
+    files = unzipped(response.content)
+    assert ees.DATA_GUIDANCE in files
+    for name in ees.data_file_names(files):
+        meta = files[name.removesuffix(".csv") + ".meta.csv"]
+        result = screen(files[name], meta, data_name=name)
+        assert result.passed, f"{name}:\n{result}"
+        codes = {
+            row["opportunity_area_code"]
+            for row in csv.DictReader(io.StringIO(files[name].decode("utf-8-sig")))
+        }
+        assert codes <= {area.code, ""}
+
+
+def test_a_run_whose_snapshot_is_not_a_report_offers_no_data_sets(client, users, area):
+    run = report_run(area, status=ReportStatus.SUCCEEDED)  # its snapshot file is "{}"
     name = default_storage.save("reports/test/old.csv", ContentFile(b"time_period\r\n"))
     ReportRun.objects.filter(pk=run.pk).update(csv_file=name)
     client.force_login(users[Role.AREA_LEAD])

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.charts import PALETTE
-from core.ees import unzipped
+from core.ees import DATA_GUIDANCE, data_file_names, unzipped
 from reports.render import report_files, report_html, report_pdf
 from reports.snapshot import report_snapshot
 
@@ -122,7 +122,10 @@ def test_html_is_a_standalone_document_within_the_content_security_policy(files,
 
 
 def _data_sets(files):
+    """The zip's data and metadata files, read; its data guidance is text."""
     stored = unzipped(files["csv_file"].content)
+    guidance = stored.pop(DATA_GUIDANCE).decode("utf-8-sig")
+    assert all(f"Data file: {name}" in guidance for name in data_file_names(stored))
     return {
         name.removesuffix(".csv"): list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
         for name, content in stored.items()

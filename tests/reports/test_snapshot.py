@@ -427,7 +427,15 @@ def _encounters(area, as_at):
             **figures(*cells[("all",)]),
         },
         "schools": [
-            {"urn": s.urn, "laestab": s.laestab, "name": s.name, **figures(*cells[("school", s)])}
+            {
+                "urn": s.urn,
+                "laestab": s.laestab,
+                "la_code": s.la_code,
+                "new_la_code": s.new_la_code,
+                "la_name": s.la_name,
+                "name": s.name,
+                **figures(*cells[("school", s)]),
+            }
             for s in schools
         ],
         "disadvantage": disadvantage,
