@@ -40,15 +40,15 @@ NOT_OPEN_DATA = {
     "encounters:below-pledge-csv": (
         "a list of named pupils for the school's own staff, not statistics"
     ),
-    **{
-        name: "an upload's template (its header and an example row), not statistics"
-        for name in (
+    **dict.fromkeys(
+        (
             "plans:measurements-import-template",
             "plans:actions-import-template",
             "encounters:roster-template",
             "encounters:upload-template",
-        )
-    },
+        ),
+        "an upload's template (its header and an example row), not statistics",
+    ),
     "admin:encounters_pupildataaccess_export": (
         "the pupil data access log for administrators, an audit record, not statistics"
     ),
