@@ -22,10 +22,11 @@ from django.apps import apps
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from core.models import Role
+from core.models import Role, UploadPreview
 from core.tokens import api_token_create
+from core.upload_previews import upload_preview_store
 from dashboard.services import summaries_rebuild
-from encounters.models import AttendanceUpload, RosterImport, UploadStatus
+from encounters.models import AttendanceUpload, UploadStatus
 from plans.services import plan_draft_start
 from releases import services as releases
 from releases.models import Release
@@ -75,7 +76,15 @@ def service(transactional_db, reference_areas, settings, tmp_path):
     plan_draft_start(area=blackpool, user=lead)
     summaries_rebuild()
     staff = UserFactory(role=Role.SCHOOL_STAFF, schools=[school])
-    RosterImport.objects.create(school=school, uploaded_by=staff, file_name="roster.csv")
+    upload_preview_store(
+        kind="roster",
+        user=staff,
+        school=school,
+        file_name="roster.csv",
+        content={"rows": []},
+        options={"full_roster": False},
+        summary={"creates": [], "updates": [], "leavers": [], "unchanged": 12},
+    )
     AttendanceUpload.objects.create(
         school=school, uploaded_by=staff, file_name="attendance.csv", status=UploadStatus.DONE
     )
@@ -187,7 +196,7 @@ def _form_results(page, base_url, user):
     people given pre-release access to a release not yet published)."""
     if user.role == Role.SCHOOL_STAFF:
         school = user.schools.get()
-        roster = RosterImport.objects.get(school=school)
+        roster = UploadPreview.objects.get(kind="roster", school=school)
         upload = AttendanceUpload.objects.get(school=school)
         return [
             f"/schools/{school.urn}/pupils/import/{roster.pk}/",
