@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from config.celery import app
 
@@ -30,19 +30,27 @@ SHORT_LIMITS = {
 }
 
 
+def _database_url(db) -> str:
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def worker_environment(*, media_root) -> dict[str, str]:
-    db = connection.settings_dict
-    return {
+    """The workers' environment: the test database, and beside it the test
+    database on the streaming replica (it streams there from the primary),
+    so the workers read their aggregates as production's do."""
+    environment = {
         **os.environ,
         **SHORT_LIMITS,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": (
-            f"postgres://{db['USER'] or 'postgres'}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
+        "DATABASE_URL": _database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "MEDIA_ROOT": str(media_root),
         "PUPIL_HASH_KEY": settings.PUPIL_HASH_KEY,
     }
+    environment.pop("DATABASE_REPLICA_URL", None)
+    if "replica" in settings.DATABASES:
+        environment["DATABASE_REPLICA_URL"] = _database_url(connections["replica"].settings_dict)
+    return environment
 
 
 def worker_settings(environment, *names) -> list[int]:
