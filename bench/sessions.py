@@ -10,6 +10,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.middleware import SessionRenewalMiddleware
+
 
 def signed_in_session(user) -> str:
     """A new session for ``user``, signed in with both factors; its key."""
@@ -17,7 +19,7 @@ def signed_in_session(user) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store["_renewed_at"] = int(time.time())
+    store[SessionRenewalMiddleware.RENEWED_AT] = int(time.time())
     if user.second_factor_required:
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:

@@ -168,13 +168,11 @@ class PupilLevelSchoolField(serializers.SlugRelatedField):
 
 
 class PupilIdsField(serializers.ListField):
-    """Ids of the pupils who took part (read from the encounter's attendance)."""
+    """Ids of the pupils who took part: every encounter a response returns,
+    read or just written, carries them (selectors.encounters_with_pupil_ids)."""
 
     def get_attribute(self, instance):
-        ids = getattr(instance, "pupil_ids", None)
-        if ids is None:  # an encounter just written
-            ids = sorted(attendance.pupil_id for attendance in instance.attendances.all())
-        return ids
+        return instance.pupil_ids
 
 
 class EncounterSerializer(serializers.ModelSerializer):
@@ -311,9 +309,10 @@ class EncounterViewSet(
         return len({pupil_id for row in rows for pupil_id in row.pupil_ids})
 
     def perform_create(self, serializer):
-        serializer.instance = services.encounter_record(
+        written = services.encounter_record(
             user=self.request.user, **_record_arguments(serializer.validated_data)
         )
+        serializer.instance = selectors.encounters_with_pupil_ids([written])[0]
         self.access_returned([serializer.instance], pupils=len(serializer.validated_data["pupils"]))
 
     @extend_schema(
@@ -344,7 +343,8 @@ class EncounterViewSet(
             created, pupils=len({p.pk for values in records for p in values["pupils"]})
         )
         result = EncounterBulkResultSerializer(
-            {"encounters": created}, context=self.get_serializer_context()
+            {"encounters": selectors.encounters_with_pupil_ids(created)},
+            context=self.get_serializer_context(),
         )
         return Response(result.data, status=status.HTTP_201_CREATED)
 
