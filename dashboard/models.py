@@ -15,8 +15,9 @@ from core.scoping import ScopeRule
 class AreaSummary(models.Model):
     """One area at a glance: its delivery plan as the progress engine judges
     it on ``as_of`` (``by_life_stage`` holds the same counts for the
-    priorities of each life stage, for the filter), its funding, and its
-    schools' encounter coverage summed (so the dashboard reads one row)."""
+    priorities of each life stage, for the filter) and its funding. Its
+    encounter coverage is read from its schools' SchoolCoverageSummary rows,
+    through the area's release pattern (ADR 0011)."""
 
     area = models.OneToOneField("areas.Area", on_delete=models.CASCADE, related_name="summary")
     as_of = models.DateField(help_text="The day statuses and overdue flags were judged on.")
@@ -39,13 +40,6 @@ class AreaSummary(models.Model):
     allocated_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     spent_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     by_life_stage = models.JSONField(default=dict)
-    coverage = models.JSONField(
-        default=dict,
-        help_text=(
-            "Secondary pupils' coverage summed over the area's schools, by academic "
-            "year: {start year: {count: n}}, from SchoolCoverageSummary."
-        ),
-    )
     refreshed_at = models.DateTimeField()
 
     scope_rule = ScopeRule(area="area", school=None)

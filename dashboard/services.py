@@ -132,50 +132,16 @@ def summary_area_refresh(*, area_id: int, today=None) -> AreaSummary | None:
             "allocated_total": allocated,
             "spent_total": spent,
             "by_life_stage": counts,
-            "coverage": _area_coverage(area_id),
             "refreshed_at": timezone.now(),
         },
     )
     return summary
 
 
-AREA_COVERAGE_COUNTS = (
-    "on_roll",
-    "with_one",
-    "with_four",
-    "disadvantaged_on_roll",
-    "disadvantaged_with_four",
-    "others_on_roll",
-    "others_with_four",
-)
-
-
-def _area_coverage(area_id):
-    """{start year: {count: n}} for the area's secondary year groups, summed
-    from the school coverage rows."""
-    rows = (
-        SchoolCoverageSummary.objects.filter(
-            school__area_id=area_id, year_group__gte=FIRST_SECONDARY_YEAR
-        )
-        .order_by()
-        .values("academic_year")
-        .annotate(**{name: Sum(name) for name in AREA_COVERAGE_COUNTS})
-    )
-    return {
-        str(row["academic_year"]): {name: row[name] for name in AREA_COVERAGE_COUNTS}
-        for row in rows
-    }
-
-
-def _area_coverage_refresh(school_id):
-    """After a school's coverage changed: its area's sums."""
+def _area_summary_ensure(school_id):
+    """After a school's coverage changed: its area has a summary row."""
     area_id = School.objects.filter(pk=school_id).values_list("area_id", flat=True).first()
-    if area_id is None:
-        return
-    updated = AreaSummary.objects.filter(area_id=area_id).update(
-        coverage=_area_coverage(area_id), refreshed_at=timezone.now()
-    )
-    if not updated:
+    if area_id is not None and not AreaSummary.objects.filter(area_id=area_id).exists():
         summary_area_refresh(area_id=area_id)
 
 
@@ -418,7 +384,7 @@ def summary_refresh_run(*, area_id=None, school_id=None, since_year=None, today=
     if school_id is not None:
         for pk in [school_id, *schools_sharing_pupils(school_id)]:
             summary_school_refresh_years(school_id=pk, since_year=since_year, today=today)
-            _area_coverage_refresh(pk)
+            _area_summary_ensure(pk)
 
 
 @transaction.atomic
