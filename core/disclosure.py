@@ -249,6 +249,7 @@ def suppress_table(
     column_totals: bool = True,
     keep_hidden: Iterable[tuple[int, int]] = (),
     hide_zeros: bool = False,
+    unprotected: Iterable[tuple[int, int]] = (),
 ) -> SuppressedTable:
     """Primary and secondary suppression of a table of counts.
 
@@ -278,6 +279,10 @@ def suppress_table(
     ``keep_hidden`` are grid positions (totals at index n_rows or n_cols)
     hidden whatever their value: cells an earlier publication hid, or totals
     another table hides. ``hide_zeros`` protects zeros like small counts.
+    ``unprotected`` are positions the reader does not know but that need no
+    protection of their own (a difference of two hidden counts): they are
+    unknowns in every line, and their values count when a line's hidden
+    parts are added up.
     """
     threshold = _threshold(threshold)
     body = [list(row) for row in counts]
@@ -299,10 +304,11 @@ def suppress_table(
     grid = _augmented_grid(body)
     shown = _shown_entries(n_rows, n_cols, row_totals, column_totals)
     keep_hidden = set(keep_hidden)
+    unprotected = set(unprotected)
     lowest_shown = 0 if hide_zeros else 1
     state = {}
     for position, value in grid.items():
-        if position not in shown or value is None:
+        if position not in shown or value is None or position in unprotected:
             state[position] = _UNKNOWN
         elif lowest_shown <= value < threshold or position in keep_hidden:
             state[position] = _HIDDEN
@@ -314,7 +320,7 @@ def suppress_table(
     def cell(position):
         if grid[position] is None:
             return Cell(None, NOT_AVAILABLE)
-        if state[position] == _HIDDEN:
+        if state[position] == _HIDDEN or position in unprotected:
             return Cell(None, SUPPRESSED)
         return Cell(grid[position])
 
@@ -376,15 +382,15 @@ def _secondary_suppression(grid, state, n_rows, n_cols):
         return (value == 0, (i == n_rows) + (j == n_cols), value, position)
 
     def hides_only_zeros(line):
-        # Its total shown, its hidden parts add up to 0: each of them is 0
-        # (counts are never negative).
+        # Its total shown, its hidden and other unknown parts add up to 0:
+        # each of them is 0 (counts are never negative).
         *parts, total = line
-        hidden = [p for p in parts if state[p] == _HIDDEN]
+        unknown = [p for p in parts if state[p] != _SHOWN]
         return (
             state[total] == _SHOWN
-            and hidden
-            and all(state[p] != _UNKNOWN for p in parts)
-            and sum(grid[p] for p in hidden) == 0
+            and any(state[p] == _HIDDEN for p in unknown)
+            and all(grid[p] is not None for p in unknown)
+            and sum(grid[p] for p in unknown) == 0
         )
 
     while True:
@@ -515,6 +521,7 @@ def suppress_keyed_table(
     pattern: SeriesPattern | None,
     table: str,
     also_hidden: Iterable[str] = (),
+    unprotected: Iterable[str] = (),
     threshold: int | None = None,
     row_totals: bool = True,
     column_totals: bool = True,
@@ -525,7 +532,8 @@ def suppress_keyed_table(
     are shown and nothing is carried over. Otherwise the entries the series
     has hidden in ``table`` stay hidden, zeros are protected, and so are the
     keys in ``also_hidden`` (totals that another table of the same
-    publication hides)."""
+    publication hides). ``unprotected`` keys are unknown to the reader but
+    not protected (see ``suppress_table``)."""
     rows = [*row_keys, TOTAL_KEY]
     columns = [*column_keys, TOTAL_KEY]
     keep = set(also_hidden)
@@ -543,6 +551,7 @@ def suppress_keyed_table(
         column_totals=column_totals,
         keep_hidden=[positions[key] for key in keep if key in positions],
         hide_zeros=pattern is not None,
+        unprotected=[positions[key] for key in unprotected if key in positions],
     )
     entries = {
         key: entry

@@ -179,6 +179,8 @@ def _coverage_tables(schools, year_groups, pattern):
         for measure in ("with_one", "with_four"):
             wanted[f"coverage:{measure}"] |= tables["coverage:on_roll"].hidden
         wanted["disadvantage:with_four"] |= tables["disadvantage:on_roll"].hidden
+        for more, fewer in DIFFERENCES:
+            wanted[fewer] |= _difference_complements(grids, tables, more, fewer, year_keys)
         grew = False
         for name, keys in wanted.items():
             more = tables[name].not_yet_hidden(keys)
@@ -189,6 +191,49 @@ def _coverage_tables(schools, year_groups, pattern):
             coverage = {name: t for name, t in tables.items() if name.startswith("coverage:")}
             by_group = {name: t for name, t in tables.items() if name.startswith("disadvantage:")}
             return coverage, by_group
+
+
+# Pairs of tables where the second counts some of the first's pupils. Their
+# difference (pupils on roll without an encounter this year, without four
+# since Year 7) is a count too, and a reader knows it is never negative.
+# (Pupils with four since Year 7 need not have one this year.)
+DIFFERENCES = (
+    ("coverage:on_roll", "coverage:with_one"),
+    ("coverage:on_roll", "coverage:with_four"),
+    ("disadvantage:on_roll", "disadvantage:with_four"),
+)
+
+
+def _difference_complements(grids, tables, more, fewer, year_keys):
+    """Keys to hide in ``fewer`` so that the difference table of ``more``
+    and ``fewer`` gives nothing away.
+
+    A difference entry is unknown where either table hides its entry; where
+    just one of them does, knowing the difference gives the hidden count
+    away, so it is protected (where both do, it is an unknown that needs no
+    protection of its own). When the unknown entries of a line of
+    differences add up to 0 (every hidden count of pupils with encounters
+    equals its count on roll, and the line's totals are shown), each is 0;
+    likewise a protected difference that is the only unknown of its line.
+    The difference table is suppressed like any other, with no threshold of
+    its own (its small values are not what is protected), and what it hides
+    beyond the two tables' hidden entries is hidden in ``fewer``."""
+    (big, row_keys), (small, _) = grids[more], grids[fewer]
+    difference = [
+        [a - b for a, b in zip(row_a, row_b, strict=True)]
+        for row_a, row_b in zip(big, small, strict=True)
+    ]
+    keyed = suppress_keyed_table(
+        difference,
+        row_keys=row_keys,
+        column_keys=year_keys,
+        pattern=None,
+        table=f"{more}-{fewer}",
+        also_hidden=tables[more].hidden ^ tables[fewer].hidden,
+        unprotected=tables[more].hidden & tables[fewer].hidden,
+        threshold=1,
+    )
+    return keyed.hidden - tables[more].hidden - tables[fewer].hidden
 
 
 def _area_totals(keys):
@@ -347,6 +392,16 @@ def published_breakdown(counts: BreakdownCounts, *, pattern: SeriesPattern | Non
         }
         grew = subtotals.not_yet_hidden(wanted_subtotals)
         also_hidden["breakdown:employers"] |= grew
+        complement = _employers_complement(
+            subtotals,
+            suppressed,
+            lists,
+            ("breakdown:cornerstone_employers", "breakdown:other_employers"),
+        )
+        if complement is not None:
+            name, key = complement
+            also_hidden[name].add(cell_key(key, "n"))
+            grew = True
         for name, keys in wanted.items():
             more = suppressed[name].not_yet_hidden(keys)
             if more:
@@ -394,6 +449,24 @@ def published_breakdown(counts: BreakdownCounts, *, pattern: SeriesPattern | Non
             | {"breakdown:employers": subtotals.hidden}
         ),
     }
+
+
+def _employers_complement(subtotals, suppressed, lists, names):
+    """The employer list read as one line: its shown total is the sum of every
+    employer's row. When the rows it hides add up to nothing (all zeros,
+    hidden in a series), each of them is known to be 0, so the smallest
+    shown non-zero row is hidden beside them: (list name, row key), or None
+    when the line needs nothing more."""
+    if subtotals.hides("employers", TOTAL_KEY):
+        return None
+    hidden, shown = [], []
+    for name in names:
+        for key, n in lists[name].items():
+            (hidden if suppressed[name].hides(key, "n") else shown).append((n, name, key))
+    if not hidden or sum(n for n, _, _ in hidden) != 0:
+        return None
+    candidates = sorted((n, name, key) for n, name, key in shown if n > 0)
+    return candidates[0][1:] if candidates else None
 
 
 def _suppressed_list(rows, name, pattern, also_hidden):

@@ -535,3 +535,18 @@ def test_random_tables_leak_nothing(seed):
         if value is None and position in shown_positions:
             raise AssertionError(f"{position} should be x")
     assert_nothing_recoverable(table, counts)
+
+
+def test_an_unprotected_unknown_counts_when_hidden_parts_add_up_to_nothing():
+    """A difference table (on roll minus with an encounter): the first cell
+    is unknown because both its counts are hidden, the second because one
+    is. Both are 0, and the row's shown 7 beside its total 7 says they add
+    up to 0, so both would be known: a shown part of the row joins them,
+    though the first needs no protection of its own."""
+    counts = [[0, 0, 7], [6, 8, 9]]
+    table = suppress_table(counts, threshold=1, keep_hidden=[(0, 1)], unprotected=[(0, 0)])
+    assert shown(table)[0] == ["c", "c", "c"]
+    assert_nothing_recoverable(table, counts)
+    # Unprotected on its own, the first cell gets no complement.
+    alone = suppress_table([[0, 5], [6, 8]], threshold=1, unprotected=[(0, 0)])
+    assert shown(alone) == [["c", "5"], ["6", "8"]]

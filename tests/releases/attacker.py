@@ -20,8 +20,9 @@ What the reader knows, besides the figures:
   denominator when the other is known;
 - between two successive publications (release to release, release to live
   page) one pupil changed: every figure rose by 0 or 1, and within each
-  table at most one of its cells rose. This is the "one more encounter for
-  one pupil" a reader can learn from the news or from the pupil.
+  table at most one of its cells rose, and a sum rose by its parts' rises
+  added up. This is the "one more encounter for one pupil" a reader can
+  learn from the news or from the pupil.
 """
 
 from dataclasses import dataclass, field
@@ -139,6 +140,7 @@ class Reader:
         self.problem = Problem()
         self.suppressed = []  # variable names of every c the reader saw
         self.tables = {}  # publication -> table -> body variable names
+        self.sums = []  # (parts, total) of every adds_up
 
     def figure(self, publication, table, key, cell):
         name = (publication, table, key)
@@ -157,6 +159,7 @@ class Reader:
             terms[part] = terms.get(part, 0) + 1
         terms[total] = terms.get(total, 0) - 1
         self.problem.equal(terms, 0)
+        self.sums.append((list(parts), total))
 
     def same(self, a, b):
         self.problem.equal({a: 1, b: -1}, 0)
@@ -191,6 +194,20 @@ class Reader:
             rises = [r for r in rises if r in problem.lo]
             if rises:
                 problem.not_more(dict.fromkeys(rises, 1), 1)
+        # A sum's rise is its parts' rises added up. The sums imply it, but
+        # bounds propagation does not find it on its own: with it the reader
+        # sees where a pupil's change went, row and column at once.
+        for parts, total in self.sums:
+            if total[0] != after:
+                continue
+            rise = ("rise", before, *total[1:])
+            part_rises = [("rise", before, *part[1:]) for part in parts]
+            if rise in problem.lo and all(r in problem.lo for r in part_rises):
+                terms = {}
+                for r in part_rises:
+                    terms[r] = terms.get(r, 0) + 1
+                terms[rise] = terms.get(rise, 0) - 1
+                problem.equal(terms, 0)
 
     def recovered(self):
         """{variable: value} of every suppressed figure the reader can pin."""
