@@ -23,6 +23,11 @@ class AreaListView(ScopedViewMixin, ListView):
     def get_queryset(self):
         return selectors.area_list(user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs, can_see_rules=self.request.user.role in REFERENCE_DATA_ROLES
+        )
+
 
 class AreaDetailView(ScopedViewMixin, DetailView):
     model = Area

@@ -3,11 +3,9 @@ sub-LA key and validity dates, the import's warning before it empties an
 area, and the rules page."""
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from areas import gias
@@ -16,6 +14,7 @@ from areas.gias import extract_date_from_name
 from areas.models import AreaLocalAuthority, AreaRule, School
 from areas.services import AreaChangesUnconfirmed, school_import_gias
 from core.models import Role
+from tests.areas.test_import_gias import import_gias, import_gias_fails
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +27,6 @@ GSS_BEFORE_2023 = {815: "E10000023", 933: "E10000027"}
 
 def areas_by_urn():
     return dict(School.objects.values_list("urn", "area__slug"))
-
-
-def run_import(path, *args):
-    stdout, stderr = io.StringIO(), io.StringIO()
-    call_command("import_gias", str(path), *args, stdout=stdout, stderr=stderr)
-    return stdout.getvalue().splitlines(), stderr.getvalue().splitlines()
-
-
-def refused(path, *args):
-    stderr = io.StringIO()
-    with pytest.raises(CommandError) as raised:
-        call_command("import_gias", str(path), *args, stdout=io.StringIO(), stderr=stderr)
-    return str(raised.value), stderr.getvalue().splitlines()
 
 
 @pytest.fixture
@@ -107,13 +93,13 @@ EXPECTED = {
 
 
 def test_a_2018_extract_places_schools_by_the_districts_of_the_time(extract_2018, gias_file):
-    run_import(gias_file(extract_2018, name="edubasealldata20180903.csv"))
+    import_gias(gias_file(extract_2018, name="edubasealldata20180903.csv"))
 
     assert areas_by_urn() == EXPECTED
 
 
 def test_a_current_extract_places_schools_by_postcode(current_extract, gias_file):
-    run_import(gias_file(current_extract, name="edubasealldata20250901.csv"))
+    import_gias(gias_file(current_extract, name="edubasealldata20250901.csv"))
 
     assert areas_by_urn() == EXPECTED
 
@@ -122,7 +108,7 @@ def test_a_postcode_sector_rule_takes_only_its_sector(school_in, gias_file):
     williton = school_in(300010, SOMERSET, district="Somerset", postcode="TA4 4PJ")
     wiveliscombe = school_in(300011, SOMERSET, district="Somerset", postcode="TA4 2LA")
 
-    run_import(gias_file([williton, wiveliscombe]), "--extract-date", "2025-09-01")
+    import_gias(gias_file([williton, wiveliscombe]), "--extract-date", "2025-09-01")
 
     assert areas_by_urn() == {300010: "west-somerset", 300011: None}
 
@@ -130,7 +116,7 @@ def test_a_postcode_sector_rule_takes_only_its_sector(school_in, gias_file):
 def test_the_extract_date_option_overrides_the_file_name(current_extract, gias_file):
     """Dated 2018, a current extract's "North Yorkshire" matches no district
     rule of the time: refused, as it would empty the areas."""
-    message, err = refused(
+    message, err = import_gias_fails(
         gias_file(current_extract, name="edubasealldata20250901.csv"),
         "--extract-date",
         "2018-09-03",
@@ -174,7 +160,7 @@ def test_the_extract_date_comes_from_a_gias_download_name(name, expected):
 
 @pytest.fixture
 def held_in_both_areas(extract_2018, gias_file):
-    run_import(gias_file(extract_2018, name="edubasealldata20180903.csv"))
+    import_gias(gias_file(extract_2018, name="edubasealldata20180903.csv"))
     assert areas_by_urn() == EXPECTED
 
 
@@ -186,7 +172,7 @@ def test_an_import_that_would_empty_an_area_stops_before_writing(
     before = list(School.objects.order_by("urn").values())
     path = gias_file(current_extract, name="edubasealldata20250901.csv")
 
-    message, err = refused(path)
+    message, err = import_gias_fails(path)
 
     assert "run again with --confirm-area-changes" in message
     assert err == [
@@ -202,7 +188,7 @@ def test_confirming_goes_ahead(held_in_both_areas, current_extract, gias_file):
     AreaRule.objects.filter(kind="postcode").delete()
     path = gias_file(current_extract, name="edubasealldata20250901.csv")
 
-    out, _ = run_import(path, "--confirm-area-changes")
+    out, _ = import_gias(path, "--confirm-area-changes")
 
     assert "Changes were saved." in out
     assert sum(line.startswith("Confirmed: ") for line in out) == 2
@@ -321,6 +307,12 @@ def test_the_rules_page_lists_the_schools_each_rule_includes(client, users, scho
 def test_other_roles_cannot_see_the_rules_page(client, users, role):
     client.force_login(users[role])
     assert client.get("/membership-rules/").status_code == 403
+    assert "/membership-rules/" not in client.get("/areas/").content.decode()
+
+
+def test_the_area_list_leads_dfe_staff_to_the_rules_page(client, users):
+    client.force_login(users[Role.DFE_STAFF])
+    assert 'href="/membership-rules/"' in client.get("/areas/").content.decode()
 
 
 def test_administrators_edit_the_rules_in_the_admin(client, users, somerset):
