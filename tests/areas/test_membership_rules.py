@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from areas import gias
 from areas.demo import GSS_LA_CODES, demo_gias_rows, seed_schools
@@ -321,3 +322,18 @@ def test_administrators_edit_the_rules_in_the_admin(client, users, somerset):
     response = client.get(f"/admin/areas/arealocalauthority/{somerset.pk}/change/")
     assert response.status_code == 200
     assert "TA4 4" in response.content.decode()
+
+
+def test_the_rules_page_asks_as_many_queries_for_many_schools_as_for_one(client, users, school_in):
+    def queries_with(count):
+        rows = [
+            school_in(310000 + n, SOMERSET, district="Somerset", postcode="TA24 5RH")
+            for n in range(count)
+        ]
+        school_import_gias(data=gias.gias_csv_bytes(rows), confirm_area_changes=True)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/membership-rules/").status_code == 200
+        return len(queries)
+
+    client.force_login(users[Role.DFE_STAFF])
+    assert queries_with(1) == queries_with(40)
