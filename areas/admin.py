@@ -1,17 +1,18 @@
 from django.contrib import admin
 
-from .models import Area, AreaDistrict, AreaLocalAuthority, School
+from .models import Area, AreaLocalAuthority, AreaRule, School
 
 
-class AreaDistrictInline(admin.TabularInline):
-    model = AreaDistrict
+class AreaRuleInline(admin.TabularInline):
+    model = AreaRule
     extra = 1
+    fields = ["kind", "value", "valid_from", "valid_to"]
 
 
 @admin.register(AreaLocalAuthority)
 class AreaLocalAuthorityAdmin(admin.ModelAdmin):
     list_display = ["la_name", "la_code", "area"]
-    inlines = [AreaDistrictInline]
+    inlines = [AreaRuleInline]
 
 
 class AreaLocalAuthorityInline(admin.TabularInline):

@@ -6,8 +6,10 @@ so the demo exercises the same path as a real extract.
 
 import random
 
+from django.utils import timezone
+
 from .gias import gias_csv_bytes
-from .models import Area
+from .models import Area, AreaRule
 from .services import school_import_gias
 
 NAME_STEMS = [
@@ -107,43 +109,67 @@ GSS_LA_CODES = {
 }
 
 
+# Schools in the same LA but outside the area, where a current extract names
+# the district after the unitary authority and only the postcode tells them
+# apart (Harrogate; Taunton).
+OUTSIDE_POSTCODE_DISTRICTS = {815: "HG1", 933: "TA1"}
+
+
 def demo_gias_rows(*, seed: int = 2017) -> list[dict]:
-    """15-40 synthetic open schools per area, plus a few closed ones and a few
-    in the same LA but outside the area's districts. Deterministic."""
+    """15-40 synthetic open schools per area, shaped like a current extract
+    (ADR 0017): each placed by one of its LA's rules valid today, plus a few
+    closed ones and a few in the same LA but outside the area. Deterministic."""
     rng = random.Random(seed)
+    today = timezone.localdate()
     rows = []
-    for area_index, area in enumerate(
-        Area.objects.prefetch_related("local_authorities__districts")
-    ):
+    for area_index, area in enumerate(Area.objects.prefetch_related("local_authorities__rules")):
         la = area.local_authorities.all()[0]
-        districts = [d.name for d in la.districts.all()] or [la.la_name]
+        rules = [rule for rule in la.rules.all() if rule.is_valid_on(today)]
+        places = [_place(rng, area, la, rule) for rule in rules] or [(la.la_name, None)]
         count = rng.randint(15, 40)
         stems = rng.sample(NAME_STEMS, k=count)
         for index, stem in enumerate(stems):
-            rows.append(
-                _school_row(
-                    rng, area, la, rng.choice(districts), stem, 100000 + area_index * 1000 + index
-                )
-            )
+            district, postcode = rng.choice(places)
+            urn = 100000 + area_index * 1000 + index
+            rows.append(_school_row(rng, area, la, district, postcode, stem, urn))
         rows[-1]["EstablishmentStatus (name)"] = "Open, but proposed to close"
+        district, postcode = places[0]
         rows.append(
             {
                 **_school_row(
-                    rng, area, la, districts[0], "Old Town", 100000 + area_index * 1000 + 900
+                    rng, area, la, district, postcode, "Old Town", 100000 + area_index * 1000 + 900
                 ),
                 "EstablishmentStatus (name)": "Closed",
                 "NumberOfPupils": "",
             }
         )
+        if la.la_code in OUTSIDE_POSTCODE_DISTRICTS:
+            postcode = f"{OUTSIDE_POSTCODE_DISTRICTS[la.la_code]} {_inward(rng)}"
+            urn = 100000 + area_index * 1000 + 950
+            rows.append(_school_row(rng, area, la, la.la_name, postcode, "Outside", urn))
     return rows
 
 
-def _school_row(rng, area, la, district, stem, urn):
+def _place(rng, area, la, rule):
+    """A (district, postcode or None) pair a current extract gives a school
+    that meets `rule`: a unitary LA's schools all carry the LA's name."""
+    if rule.kind == AreaRule.Kind.DISTRICT:
+        return rule.value, None
+    digit = "" if " " in rule.value else f" {rng.randint(1, 9)}"
+    return la.la_name, f"{rule.value}{digit}{_inward(rng)[1:]}"
+
+
+def _inward(rng):
+    return f"{rng.randint(1, 9)}{''.join(rng.choices(POSTCODE_LETTERS, k=2))}"
+
+
+def _school_row(rng, area, la, district, postcode, stem, urn):
     phase, (low, high), kind, (fewest, most), suffix, _ = rng.choices(
         SCHOOL_SHAPES, weights=[shape[-1] for shape in SCHOOL_SHAPES]
     )[0]
     academy = kind.startswith("Academy")
-    prefix = rng.choice(POSTCODE_PREFIXES.get(area.slug, ["ZZ1"]))
+    if postcode is None:
+        postcode = f"{rng.choice(POSTCODE_PREFIXES.get(area.slug, ['ZZ1']))} {_inward(rng)}"
     return {
         "URN": str(urn),
         "LA (code)": str(la.la_code),
@@ -160,7 +186,7 @@ def _school_row(rng, area, la, district, stem, urn):
         "PercentageFSM": f"{rng.uniform(8, 52):.1f}",
         "Trusts (name)": rng.choice(TRUSTS) if academy else "",
         "DistrictAdministrative (name)": district,
-        "Postcode": f"{prefix} {rng.randint(1, 9)}{''.join(rng.choices(POSTCODE_LETTERS, k=2))}",
+        "Postcode": postcode,
     }
 
 

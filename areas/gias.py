@@ -11,7 +11,9 @@ validated, or raises `GiasFileError` (the file as a whole is unusable) or
 
 import csv
 import io
+import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.imports import (
@@ -172,6 +174,21 @@ def _parse(data: bytes, encoding: str) -> list[GiasRow]:
     if not rows:
         raise GiasFileError("The file has a header but no rows of schools.")
     return rows
+
+
+_EXTRACT_NAME_DATE = re.compile(r"edubasealldata(\d{4})(\d{2})(\d{2})", re.IGNORECASE)
+
+
+def extract_date_from_name(file_name: str) -> date | None:
+    """The date in a GIAS download's name ("edubasealldata20250901.csv"), or
+    None when the name carries none."""
+    match = _EXTRACT_NAME_DATE.search(file_name)
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 def gias_csv_bytes(

@@ -1,5 +1,9 @@
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core.models import TimeStampedModel
 from core.scoping import ScopeRule
@@ -9,7 +13,7 @@ OPEN_STATUSES = ("Open", "Open, but proposed to close", "Proposed to open")
 
 class Area(TimeStampedModel):
     """One of the 12 Opportunity Areas. Membership of schools is data:
-    see AreaLocalAuthority and AreaDistrict."""
+    see AreaLocalAuthority and AreaRule."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -34,8 +38,9 @@ class Area(TimeStampedModel):
 
 
 class AreaLocalAuthority(models.Model):
-    """A local authority whose schools belong to an area: all of them, or
-    only those in the listed districts when the LA has districts."""
+    """A local authority whose schools belong to an area: all of them when it
+    has no rules, otherwise those that meet one of its rules valid on the
+    extract's date."""
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="local_authorities")
     la_code = models.PositiveSmallIntegerField("LA code", unique=True)
@@ -49,25 +54,138 @@ class AreaLocalAuthority(models.Model):
     def __str__(self):
         return f"{self.la_name} ({self.la_code})"
 
+    def membership_text(self, day) -> str:
+        """Which of the LA's schools its rules put in the area on `day`."""
+        rules = list(self.rules.all())
+        if not rules:
+            return "all schools"
+        valid = [rule for rule in rules if rule.is_valid_on(day)]
+        if not valid:
+            return "no schools (no rule applies on this date)"
+        parts = []
+        for kind, singular, plural in (
+            (AreaRule.Kind.DISTRICT, "district", "districts"),
+            (AreaRule.Kind.POSTCODE, "postcode", "postcodes"),
+        ):
+            values = [rule.value for rule in valid if rule.kind == kind]
+            if values:
+                noun = singular if len(values) == 1 else plural
+                parts.append(f"{noun} {', '.join(values)}")
+        return f"{' or '.join(parts)} only"
 
-class AreaDistrict(models.Model):
+    @property
+    def membership_today(self) -> str:
+        return self.membership_text(timezone.localdate())
+
+
+class AreaRule(models.Model):
+    """One sub-LA key that puts an LA's schools in its area, valid between two
+    dates (ADR 0017). A rule names a GIAS district (`DistrictAdministrative
+    (name)`) or a postcode district or sector (`Postcode`: "YO11", "TA4 4").
+    An LA with no rules at all belongs to its area whole."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", "District (DistrictAdministrative (name))"
+        POSTCODE = "postcode", "Postcode district or sector (Postcode)"
+
     local_authority = models.ForeignKey(
-        AreaLocalAuthority, on_delete=models.CASCADE, related_name="districts"
+        AreaLocalAuthority, on_delete=models.CASCADE, related_name="rules"
     )
-    name = models.CharField(
-        max_length=100, help_text="As GIAS names it in DistrictAdministrative (name)."
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
+    value = models.CharField(
+        max_length=100,
+        help_text='A district as GIAS names it, or a postcode district ("YO11") or sector '
+        '("TA4 4").',
+    )
+    valid_from = models.DateField(
+        null=True, blank=True, help_text="The first day the rule applies; blank: always has."
+    )
+    valid_to = models.DateField(
+        null=True, blank=True, help_text="The last day the rule applies; blank: still does."
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["kind", "value", "valid_from"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), "local_authority", name="areadistrict_unique_name_per_la"
-            )
+                Lower("value"), "kind", "local_authority", name="arearule_unique_value_per_la"
+            ),
+            models.CheckConstraint(
+                name="arearule_valid_from_before_valid_to",
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_to")),
+            ),
         ]
 
     def __str__(self):
-        return self.name
+        return f"{self.get_kind_display()}: {self.value} ({self.validity_text()})"
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.POSTCODE:
+            prefix = postcode_prefix(self.value)
+            if prefix is None:
+                errors["value"] = (
+                    'Enter a postcode district like "YO11" or a postcode sector like "TA4 4"'
+                )
+            else:
+                self.value = prefix
+        else:
+            self.value = " ".join(self.value.split())
+        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
+            errors["valid_to"] = "The last day must be the same as or after the first day"
+        if errors:
+            raise ValidationError(errors)
+
+    def is_valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    def validity_text(self) -> str:
+        if self.valid_from and self.valid_to:
+            return f"from {self.valid_from:%-d %B %Y} to {self.valid_to:%-d %B %Y}"
+        if self.valid_from:
+            return f"from {self.valid_from:%-d %B %Y}"
+        if self.valid_to:
+            return f"until {self.valid_to:%-d %B %Y}"
+        return "always"
+
+    def matches(self, *, district: str, postcode: str) -> bool:
+        """Whether a school with this GIAS district and postcode meets the rule."""
+        if self.kind == self.Kind.DISTRICT:
+            return normalised_name(district) == normalised_name(self.value)
+        outward, sector = postcode_parts(postcode)
+        return self.value in (outward, sector)
+
+
+_POSTCODE_PREFIX = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?: ([0-9]))?$")
+_FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?) ?([0-9])[A-Z]{2}$")
+
+
+def normalised_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def postcode_prefix(value: str) -> str | None:
+    """A postcode district ("YO11") or sector ("TA4 4") in its usual form, or
+    None when the value is neither."""
+    match = _POSTCODE_PREFIX.match(" ".join(value.upper().split()))
+    if match is None:
+        return None
+    outward, sector = match.groups()
+    return outward if sector is None else f"{outward} {sector}"
+
+
+def postcode_parts(postcode: str) -> tuple[str | None, str | None]:
+    """A full postcode's district and sector ("TA4 4AB": "TA4", "TA4 4");
+    (None, None) for a blank or malformed postcode."""
+    match = _FULL_POSTCODE.match(" ".join(postcode.upper().split()))
+    if match is None:
+        return None, None
+    outward, sector_digit = match.groups()
+    return outward, f"{outward} {sector_digit}"
 
 
 class SchoolQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 
 from core.scoping import visible_to
 
-from .models import Area, School
+from .models import Area, AreaLocalAuthority, School
 
 
 def school_list(*, user, area=None):
@@ -52,3 +52,35 @@ def area_summary(*, user, area):
         "pupil_count": sum(s.number_of_pupils or 0 for s in schools),
         "schools_by_phase": sorted(by_phase.items()),
     }
+
+
+def membership_rules_preview(*, user, on):
+    """Every area's local authorities and rules, each rule with the open
+    schools held that it would include (whether or not it applies on `on`),
+    and each LA with no rules with all its open schools. Three queries."""
+    las = list(
+        AreaLocalAuthority.objects.select_related("area")
+        .prefetch_related("rules")
+        .order_by("area__name", "la_code")
+    )
+    schools_by_la = {}
+    for school in school_list(user=user).filter(la_code__in=[la.la_code for la in las]):
+        schools_by_la.setdefault(school.la_code, []).append(school)
+    areas = {}
+    for la in las:
+        schools = schools_by_la.get(la.la_code, [])
+        rules = [
+            {
+                "rule": rule,
+                "applies": rule.is_valid_on(on),
+                "schools": [
+                    s for s in schools if rule.matches(district=s.district, postcode=s.postcode)
+                ],
+            }
+            for rule in la.rules.all()
+        ]
+        entry = {"la": la, "rules": rules, "membership": la.membership_text(on)}
+        if not rules:
+            entry["schools"] = schools
+        areas.setdefault(la.area, []).append(entry)
+    return {"on": on, "areas": list(areas.items())}

@@ -1,5 +1,8 @@
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core.roles import REFERENCE_DATA_ROLES, Role
 from core.views import ScopedViewMixin
 
 from . import selectors
@@ -19,6 +22,11 @@ class AreaListView(ScopedViewMixin, ListView):
 
     def get_queryset(self):
         return selectors.area_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs, can_see_rules=self.request.user.role in REFERENCE_DATA_ROLES
+        )
 
 
 class AreaDetailView(ScopedViewMixin, DetailView):
@@ -48,3 +56,24 @@ class SchoolDetailView(ScopedViewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, profile=self.object.profile())
+
+
+class MembershipRulesView(ScopedViewMixin, TemplateView):
+    """Which schools each area's membership rules include (ADR 0017): DfE
+    staff and administrators only; administrators edit the rules in the admin."""
+
+    template_name = "areas/membership_rules.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role not in REFERENCE_DATA_ROLES:
+            raise PermissionDenied(
+                "The areas' membership rules are for DfE staff and administrators."
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            **selectors.membership_rules_preview(user=self.request.user, on=timezone.localdate()),
+            can_edit=self.request.user.role == Role.ADMINISTRATOR,
+        )

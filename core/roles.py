@@ -32,5 +32,8 @@ DASHBOARD_ROLES = frozenset(set(Role) - {Role.SCHOOL_STAFF})
 # Who may ask for a progress report through the API (the area lead of their
 # own area; DfE staff and administrators anywhere). Asking changes no data.
 REPORT_GENERATOR_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})
+# Who may see the areas' membership rules and which schools each includes
+# (administrators edit them in the admin).
+REFERENCE_DATA_ROLES = frozenset({Role.DFE_STAFF, Role.ADMINISTRATOR})
 # Who may prepare an area's releases and set pre-release access.
 RELEASE_MANAGER_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})

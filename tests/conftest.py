@@ -122,8 +122,8 @@ def reference_areas(db):
 
     from areas.models import Area
 
-    migration = importlib.import_module("areas.migrations.0003_area_location_code")
-    migration.create_areas_with_codes(apps, None)
+    migration = importlib.import_module("areas.migrations.0005_area_rules_with_validity")
+    migration.create_areas_with_rules(apps, None)
     return {area.slug: area for area in Area.objects.all()}
 
 

@@ -25,26 +25,6 @@ def set_location_codes(apps, schema_editor):
         area.save(update_fields=["code"])
 
 
-def create_areas_with_codes(apps, schema_editor):
-    """The twelve areas of 0002 with their codes, for tests that flush the
-    database and put the reference areas back."""
-    from importlib import import_module
-
-    twelve = import_module("areas.migrations.0002_the_twelve_areas")
-    Area = apps.get_model("areas", "Area")
-    for name, slug, wave, year, _ in twelve.AREAS:
-        Area.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "wave": wave,
-                "plan_published_year": year,
-                "code": LOCATION_CODES[slug],
-            },
-        )
-    twelve.create_areas(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     dependencies = [("areas", "0002_the_twelve_areas")]
 

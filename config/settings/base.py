@@ -398,6 +398,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# A GIAS import that would move more than this share of an area's open
+# schools out of it stops with a warning until confirmed (ADR 0017).
+GIAS_MAX_MOVED_SHARE = env.float("GIAS_MAX_MOVED_SHARE", default=0.2)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@oatracker.invalid")
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from areas import gias
 from areas.models import School
@@ -30,7 +31,9 @@ def import_gias_fails(path, *args):
     return str(raised.value), stderr.getvalue().splitlines()
 
 
-def summary(*, rows, created=0, updated=0, unchanged=0, closed=0, skipped=0, no_area=0):
+def summary(
+    *, rows, created=0, updated=0, unchanged=0, closed=0, skipped=0, no_area=0, confirmed=()
+):
     changed = created or updated or closed
     return [
         f"Rows read: {rows}",
@@ -40,6 +43,7 @@ def summary(*, rows, created=0, updated=0, unchanged=0, closed=0, skipped=0, no_
         f"Closed: {closed}",
         f"Skipped (closed, not held): {skipped}",
         f"Not in any area: {no_area}",
+        *(f"Confirmed: {warning}" for warning in confirmed),
         "Changes were saved." if changed else "No changes.",
     ]
 
@@ -162,12 +166,18 @@ def test_a_changed_school_is_updated_and_the_rest_left_alone(imported, gias_file
         assert after[urn] == before[urn]
 
 
-def test_a_school_leaving_the_area_is_taken_out_of_it(imported, gias_file):
+def test_a_school_leaving_the_area_is_taken_out_of_it(imported, gias_file, settings):
     imported[2][gias.DISTRICT] = "Rother"
+    # One of Hastings's two open schools leaving is more than the set share.
+    settings.GIAS_MAX_MOVED_SHARE = 0.2
+    moved = (
+        "Hastings would lose 1 of its 2 open schools to another area or none, more than 20%. "
+        f"Check its membership rules for {timezone.localdate():%-d %B %Y}."
+    )
 
-    out, _ = import_gias(gias_file(imported, name="second.csv"))
+    out, _ = import_gias(gias_file(imported, name="second.csv"), "--confirm-area-changes")
 
-    assert out == summary(rows=11, updated=1, unchanged=9, skipped=1, no_area=4)
+    assert out == summary(rows=11, updated=1, unchanged=9, skipped=1, no_area=4, confirmed=[moved])
     assert School.objects.get(urn=100003).area is None
 
 
