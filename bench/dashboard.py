@@ -189,15 +189,17 @@ def main():
     services.summary_area_refresh(area_id=area.pk)
     print(f"One area's summary refresh: {(time.perf_counter() - start) * 1000:.1f} ms")
 
-    from dashboard.selectors import area_school_coverage
-    from encounters.selectors import area_coverage
+    from dashboard.coverage import area_school_coverage
 
     for label, read in (
-        ("summaries", area_school_coverage),
-        ("attendance", area_coverage),
+        ("summaries", lambda: area_school_coverage(user=user, area=area, year=year)),
+        (
+            "attendance (one set-based query)",
+            lambda: services.coverage_as_at(area_id=area.pk, day=year.census_date()),
+        ),
     ):
         start = time.perf_counter()
-        read(user=user, area=area, year=year)
+        read()
         print(
             f"One area's coverage by school for reports, from {label}: "
             f"{(time.perf_counter() - start) * 1000:,.1f} ms"

@@ -87,6 +87,66 @@ class SchoolCoverageSummary(models.Model):
         return f"{self.school_id} {self.academic_year} Y{self.year_group}"
 
 
+class SchoolEncounterCounts(models.Model):
+    """Pupil encounters (one per pupil per encounter) at one school in one
+    academic year, and the encounters behind them (those with at least one
+    pupil), for a group its subclass names. Kept for every academic year:
+    the area page's breakdowns read these rows, never attendance."""
+
+    school = models.ForeignKey("areas.School", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.PositiveSmallIntegerField(help_text="Start year: 2017 for 2017/18.")
+    pupil_encounters = models.PositiveIntegerField(default=0)
+    encounters = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    scope_rule = ScopeRule(area="school__area", school="school")
+
+    class Meta:
+        abstract = True
+
+
+class SchoolEncounterTypeSummary(SchoolEncounterCounts):
+    """By encounter type and programme. An encounter has one type and one
+    programme, so the encounters add up across rows and schools."""
+
+    encounter_type = models.ForeignKey(
+        "encounters.EncounterType", on_delete=models.CASCADE, related_name="+"
+    )
+    delivered_through = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "encounter_type", "delivered_through"],
+                name="encountertypesummary_unique_group",
+            )
+        ]
+        indexes = [models.Index(fields=["academic_year", "school"])]
+
+    def __str__(self):
+        return f"{self.school_id} {self.academic_year} {self.encounter_type_id}"
+
+
+class SchoolEmployerSummary(SchoolEncounterCounts):
+    """By employer: an encounter with two employers counts for each."""
+
+    employer = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "employer"],
+                name="employersummary_unique_group",
+            )
+        ]
+        indexes = [models.Index(fields=["academic_year", "school"])]
+
+    def __str__(self):
+        return f"{self.school_id} {self.academic_year} {self.employer_id}"
+
+
 class SummaryRefreshStatus(models.TextChoices):
     PENDING = "pending", "Waiting to start"
     RUNNING = "running", "Refreshing"

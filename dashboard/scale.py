@@ -23,6 +23,7 @@ from areas.models import Area, School
 from encounters.academic_years import AcademicYear
 from encounters.models import (
     FIRST_SECONDARY_YEAR,
+    ROSTER_FIELDS,
     Attendance,
     Encounter,
     EncounterType,
@@ -148,13 +149,7 @@ def _load_batch(batch, rng, per_cohort, types, today):
                 "updated_at",
                 "school_id",
                 "pupil_identifier",
-                "upn_hash",
-                "display_name",
-                "year_group",
-                "year_group_on",
-                "reception_year",
-                "disadvantaged",
-                "send",
+                *ROSTER_FIELDS,
                 "on_roll_from",
                 "on_roll_until",
             ],

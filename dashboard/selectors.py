@@ -26,15 +26,14 @@ from core.ees import DataSet, Filter, Indicator
 from core.replica import reads_from_replica
 from core.scoping import visible_to
 from encounters.academic_years import AcademicYear
-from encounters.models import year_group_label
 from encounters.publication import area_coverage, coverage_footnotes
-from encounters.selectors import CoverageCounts, CoverageRow, area_schools
 from plans.models import ActionStatus, LifeStage
 from plans.progress import Status
 from releases import selectors as release_selectors
 
+from .coverage import school_coverage_rows
 from .models import SchoolCoverageSummary
-from .services import COUNT_FIELDS, coverage_as_at, coverage_years
+from .services import COUNT_FIELDS, coverage_years
 
 WAVES = (1, 2)
 COVERAGE_COUNTS = (
@@ -474,52 +473,3 @@ def _csv_figure(figure):
     if isinstance(figure, Decimal):
         return format(figure, "f")
     return figure
-
-
-@reads_from_replica
-def area_school_coverage(*, user, area, year: AcademicYear, as_at=None):
-    """Coverage by school and year group for an area, from the summary rows:
-    the same shape (and figures) as encounters.selectors.area_coverage, which
-    reads attendance, so reports can publish it without scanning attendance.
-
-    With ``as_at`` (a day in ``year``), the coverage as it stood that day:
-    the summary rows when they describe that day (the year's census date),
-    else computed for the area's roll on that day and the encounters dated
-    on or before it (``dashboard.services.coverage_as_at``)."""
-    schools = {school.pk: school for school in area_schools(user=user, area=area)}
-    if as_at is None or as_at == year.census_date():
-        summaries = SchoolCoverageSummary.objects.filter(
-            school__in=list(schools), academic_year=year.start_year
-        ).order_by("school", "year_group")
-    else:
-        summaries = sorted(
-            (row for row in coverage_as_at(area_id=area.pk, day=as_at) if row.school_id in schools),
-            key=lambda row: (row.school_id, row.year_group),
-        )
-    return school_coverage_rows(schools, summaries)
-
-
-def school_coverage_rows(schools, summaries):
-    """The per-school coverage ``area_coverage`` publishes, from summary rows
-    ordered by school and year group: the schools in ``schools`` (by pk, in
-    their order) that have rows."""
-    by_school = {}
-    for summary in summaries:
-        rows, total = by_school.setdefault(
-            summary.school_id, ([], CoverageRow(year_group=None, label="All year groups"))
-        )
-        row = CoverageRow(year_group=summary.year_group, label=year_group_label(summary.year_group))
-        for disadvantaged, prefix in ((True, "disadvantaged_"), (False, "others_")):
-            counts = CoverageCounts(
-                getattr(summary, f"{prefix}on_roll"),
-                getattr(summary, f"{prefix}with_one"),
-                getattr(summary, f"{prefix}with_four"),
-            )
-            row.add(disadvantaged, counts)
-            total.add(disadvantaged, counts)
-        rows.append(row)
-    return [
-        {"school": school, "rows": by_school[pk][0], "total": by_school[pk][1]}
-        for pk, school in schools.items()
-        if pk in by_school
-    ]

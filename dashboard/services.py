@@ -10,11 +10,13 @@ worker. ``summaries_rebuild`` computes the same rows for every area and
 school with set-based SQL; a test checks that both agree.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from areas.models import Area, School
@@ -39,7 +41,14 @@ from plans.models import (
 from plans.progress import Status
 from plans.selectors import plan_progress
 
-from .models import AreaSummary, SchoolCoverageSummary, SummaryRefresh, SummaryRefreshStatus
+from .models import (
+    AreaSummary,
+    SchoolCoverageSummary,
+    SchoolEmployerSummary,
+    SchoolEncounterTypeSummary,
+    SummaryRefresh,
+    SummaryRefreshStatus,
+)
 
 # Coverage is kept for the current academic year and the four before it: a
 # Year 11 pupil's "four since Year 7" reaches back that far.
@@ -194,6 +203,7 @@ _SCHOOL_FILTERS = {
     "all": "1 = 1",
     "school": "p.school_id = %(school)s",
     "area": "p.school_id IN (SELECT s.id FROM {school} AS s WHERE s.area_id = %(area)s)",
+    "no_area": "p.school_id IN (SELECT s.id FROM {school} AS s WHERE s.area_id IS NULL)",
 }
 
 
@@ -295,6 +305,80 @@ def _school_refresh(school_id, years, today) -> int:
     return len(rows)
 
 
+# --- Encounter breakdowns --------------------------------------------------
+
+BREAKDOWN_MODELS = (SchoolEncounterTypeSummary, SchoolEmployerSummary)
+
+
+def _breakdown_rows(encounters: Q, since_year: int | None):
+    """Unsaved breakdown rows (both models) for the attendance at the
+    encounters ``encounters`` selects (a Q on Encounter, prefixed for
+    Attendance), from ``since_year`` on (every year with None): two
+    set-based GROUP BY queries."""
+    attendance = Attendance.objects.filter(encounters).order_by()
+    if since_year is not None:
+        attendance = attendance.filter(encounter__academic_year__gte=since_year)
+    counted = {"n": Count("pk"), "distinct_encounters": Count("encounter", distinct=True)}
+    now = timezone.now()
+    groupings = (
+        (
+            SchoolEncounterTypeSummary,
+            attendance,
+            {
+                "encounter_type_id": "encounter__encounter_type_id",
+                "delivered_through": "encounter__delivered_through",
+            },
+        ),
+        (
+            SchoolEmployerSummary,
+            attendance.filter(encounter__employers__isnull=False),
+            {"employer_id": "encounter__employers"},
+        ),
+    )
+    rows = []
+    for model, selected, columns in groupings:
+        groups = selected.values(
+            "encounter__school_id", "encounter__academic_year", *columns.values()
+        ).annotate(**counted)
+        rows += [
+            model(
+                school_id=group["encounter__school_id"],
+                academic_year=group["encounter__academic_year"],
+                pupil_encounters=group["n"],
+                encounters=group["distinct_encounters"],
+                refreshed_at=now,
+                **{name: group[column] for name, column in columns.items()},
+            )
+            for group in groups
+        ]
+    return rows
+
+
+def _breakdown_replace(*, schools: Q, encounters: Q, since_year: int | None) -> int:
+    """Replace the breakdown rows of the schools ``schools`` selects (a Q on
+    the summary models) with rows computed afresh (``encounters``: the same
+    schools, as a Q on Attendance)."""
+    for model in BREAKDOWN_MODELS:
+        stale = model.objects.filter(schools)
+        if since_year is not None:
+            stale = stale.filter(academic_year__gte=since_year)
+        stale.delete()
+    rows = _breakdown_rows(encounters, since_year)
+    for model in BREAKDOWN_MODELS:
+        model.objects.bulk_create([row for row in rows if isinstance(row, model)], batch_size=5000)
+    return len(rows)
+
+
+def summary_school_breakdown_refresh(*, school_id: int, since_year: int | None = None) -> int:
+    """Recompute one school's encounter breakdowns from ``since_year`` on
+    (every year with None): they count only the school's own encounters."""
+    return _breakdown_replace(
+        schools=Q(school_id=school_id),
+        encounters=Q(encounter__school_id=school_id),
+        since_year=since_year,
+    )
+
+
 def schools_sharing_pupils(school_id: int) -> list[int]:
     """Other schools holding a pupil of this one (moved, matched by UPN hash):
     their "since Year 7" counts include encounters recorded here."""
@@ -310,13 +394,81 @@ def schools_sharing_pupils(school_id: int) -> list[int]:
 # --- Queueing and rebuilding -----------------------------------------------
 
 
+# Set while seeding: writes record no refresh, and the seed rebuilds every
+# summary at the end (summaries_rebuild).
+_deferred: ContextVar[bool] = ContextVar("summary_refreshes_deferred", default=False)
+
+
+@contextmanager
+def summary_refreshes_deferred():
+    """Inside this block no write records or runs a summary refresh: for a
+    bulk load (seed_demo) that runs ``summaries_rebuild`` once at its end."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+@dataclass
+class _QueuedRefresh:
+    """The on_commit callback of a refresh this transaction recorded: it
+    queues the task (when ``refresh_id`` is set) once the transaction
+    commits. It is also how a later write of the same transaction sees that
+    its refresh is recorded already: Django drops the callbacks of a
+    rolled-back savepoint or transaction, and what they recorded went with
+    them."""
+
+    key: tuple
+    since_year: int | None
+    refresh_id: int | None = None
+    task_id: str = ""
+    done: bool = False
+
+    def covers(self, key, since_year) -> bool:
+        """Takes in a write of this transaction: until it has run, the
+        refresh it queues will see that write."""
+        return (
+            not self.done
+            and key == self.key
+            and (
+                self.since_year is None
+                or (since_year is not None and self.since_year <= since_year)
+            )
+        )
+
+    def __call__(self):
+        self.done = True
+        if self.refresh_id is not None:
+            summary_refresh_enqueue(self.refresh_id, self.task_id)
+
+
+def _recorded_in_this_transaction(key, since_year) -> bool:
+    """The refresh is recorded already by this transaction, reaching back
+    far enough: nothing to read or write again."""
+    current = transaction.get_connection()
+    if not current.in_atomic_block:
+        return False
+    # Django keeps each callback as (savepoint ids, callable, robust).
+    return any(
+        isinstance(callback, _QueuedRefresh) and callback.covers(key, since_year)
+        for _, callback, _ in current.run_on_commit
+    )
+
+
 def summary_refresh_on_commit(
     *, area_id: int | None = None, school_id: int | None = None, since_year: int | None = None
 ) -> None:
     """Record a refresh of an area's summary or a school's coverage in the
     current transaction, and queue it once that commits (the write is
-    visible to the task then). A refresh of the same area or school still
-    waiting takes this one in, reaching back to the earlier year."""
+    visible to the task then). One refresh per area and school per
+    transaction: a later write of the same transaction that the refresh
+    covers costs no query, and a refresh of the same area or school still
+    waiting from another transaction takes this one in, reaching back to
+    the earlier year. Nothing while refreshes are deferred (seeding)."""
+    key = (area_id, school_id)
+    if _deferred.get() or _recorded_in_this_transaction(key, since_year):
+        return
     covered = Q(since_year__isnull=True)
     if since_year is not None:
         covered |= Q(since_year__lte=since_year)
@@ -326,14 +478,16 @@ def summary_refresh_on_commit(
         waiting = SummaryRefresh.objects.select_for_update().filter(
             status=SummaryRefreshStatus.PENDING, area_id=area_id, school_id=school_id
         )
-        if waiting.filter(covered).first() is not None:
-            return
-        if waiting.update(since_year=since_year, updated_at=timezone.now()):
+        if waiting.filter(covered).first() is not None or waiting.update(
+            since_year=since_year, updated_at=timezone.now()
+        ):
+            # Queued by the transaction that recorded it.
+            transaction.on_commit(_QueuedRefresh(key, since_year))
             return
         refresh = SummaryRefresh.objects.create(
             area_id=area_id, school_id=school_id, since_year=since_year
         )
-    transaction.on_commit(partial(summary_refresh_enqueue, refresh.pk, refresh.task_id))
+        transaction.on_commit(_QueuedRefresh(key, since_year, refresh.pk, refresh.task_id))
 
 
 def summary_refresh_enqueue(refresh_id: int, task_id: str) -> None:
@@ -378,10 +532,14 @@ SUMMARY_REFRESHES = ClaimedWork(
 
 def summary_refresh_run(*, area_id=None, school_id=None, since_year=None, today=None) -> None:
     """What the task does: refresh the area, and the school with any school
-    sharing its pupils."""
+    sharing its pupils. Nothing while refreshes are deferred (seeding)."""
+    if _deferred.get():
+        return
     if area_id is not None:
         summary_area_refresh(area_id=area_id, today=today)
     if school_id is not None:
+        with transaction.atomic():
+            summary_school_breakdown_refresh(school_id=school_id, since_year=since_year)
         for pk in [school_id, *schools_sharing_pupils(school_id)]:
             summary_school_refresh_years(school_id=pk, since_year=since_year, today=today)
             _area_summary_ensure(pk)
@@ -402,22 +560,43 @@ def summaries_refresh_stale(*, today=None) -> list[int]:
     return stale
 
 
-@transaction.atomic
 def summaries_rebuild(*, today=None) -> dict:
-    """Every summary row from scratch: coverage with one set-based query per
-    academic year, then the areas one by one (their coverage sums it)."""
+    """Every summary row from scratch, area by area: each area's coverage
+    (one set-based query for all its years), encounter breakdowns and
+    summary are replaced in a transaction of their own, so pages keep
+    answering from the rows before until each area's new rows commit, and
+    an area's figures are never half old and half new. Schools outside
+    every area come last, then rows of areas that no longer exist go."""
     today = today or timezone.localdate()
-    SchoolCoverageSummary.objects.all().delete()
+    years = coverage_years(today)
     coverage_rows = 0
-    for year in coverage_years(today):
-        rows = _coverage_rows([year], None, today)
-        SchoolCoverageSummary.objects.bulk_create(rows, batch_size=5000)
-        coverage_rows += len(rows)
-    AreaSummary.objects.all().delete()
-    for area_id in Area.objects.values_list("pk", flat=True):
-        summary_area_refresh(area_id=area_id, today=today)
+    area_ids = list(Area.objects.order_by("pk").values_list("pk", flat=True))
+    for area_id in [*area_ids, None]:
+        with transaction.atomic():
+            coverage_rows += _area_rebuild(area_id, years, today)
+    AreaSummary.objects.exclude(area_id__in=area_ids).delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (AreaSummary, SchoolCoverageSummary):
+            for model in (AreaSummary, SchoolCoverageSummary, *BREAKDOWN_MODELS):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     return {"areas": AreaSummary.objects.count(), "coverage_rows": coverage_rows}
+
+
+def _area_rebuild(area_id, years, today) -> int:
+    """One area's summary rows afresh (``area_id`` None: the schools in no
+    area, which have coverage and breakdowns but no area summary)."""
+    scope = "area" if area_id is not None else "no_area"
+    SchoolCoverageSummary.objects.filter(school__area_id=area_id).delete()
+    rows = _coverage_rows_from(
+        coverage_sql(scope=scope, years=len(years)),
+        {**coverage_params(years, today=today), "area": area_id},
+    )
+    SchoolCoverageSummary.objects.bulk_create(rows, batch_size=5000)
+    _breakdown_replace(
+        schools=Q(school__area_id=area_id),
+        encounters=Q(encounter__school__area_id=area_id),
+        since_year=None,
+    )
+    if area_id is not None:
+        summary_area_refresh(area_id=area_id, today=today)
+    return len(rows)

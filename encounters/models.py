@@ -23,6 +23,16 @@ from .academic_years import AcademicYear
 
 PLEDGE_ENCOUNTERS = 4
 FIRST_SECONDARY_YEAR = 7
+# The Pupil fields a roster row sets, in the order of the model's columns.
+ROSTER_FIELDS = (
+    "upn_hash",
+    "display_name",
+    "year_group",
+    "year_group_on",
+    "reception_year",
+    "disadvantaged",
+    "send",
+)
 
 
 class YearGroup(models.IntegerChoices):

@@ -24,9 +24,9 @@ from core.disclosure import (
     suppress_keyed_table,
 )
 from core.ees import DataSet, Filter, Indicator
+from dashboard.coverage import area_encounter_breakdown, area_school_coverage
 from partners.models import EMPLOYER_KINDS, Organisation, OrganisationKind
 
-from . import selectors
 from .models import FIRST_SECONDARY_YEAR, EncounterType, Programme, YearGroup, year_group_label
 from .selectors import CoverageRow
 
@@ -47,9 +47,9 @@ class PublishedCell:
 def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | None = None):
     """Coverage by school and secondary year group, suppressed.
 
-    ``schools`` is the per-school coverage to publish, by default read from
-    attendance (encounters.selectors.area_coverage); reports pass the same
-    figures from the summary tables (dashboard.selectors.area_school_coverage).
+    ``schools`` is the per-school coverage to publish, by default the
+    summary tables' (dashboard.coverage.area_school_coverage); reports pass
+    the coverage as at the end of their period.
 
     ``pattern`` is the series the figures belong to (ADR 0011): the cells
     hidden by the area's earlier releases of the year stay hidden. In a
@@ -57,7 +57,7 @@ def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | No
     pupil never adds a column. The result's "pattern" is what this
     publication hides."""
     if schools is None:
-        schools = selectors.area_coverage(user=user, area=area, year=year)
+        schools = area_school_coverage(user=user, area=area, year=year)
     if pattern is not None:
         year_groups = [y for y in YearGroup.values if y >= FIRST_SECONDARY_YEAR]
     else:
@@ -298,24 +298,18 @@ def area_breakdown(*, user, area, year, pattern: SeriesPattern | None = None):
 
     In a series (``pattern``) every encounter type, programme and employer
     has a row, zero or not, so a row appearing never gives a count away."""
-    data = selectors.area_encounter_breakdown(user=user, area=area, year=year)
+    data = area_encounter_breakdown(user=user, area=area, year=year)
     programmes = dict(Programme.choices)
 
-    def counted(rows, key):
-        return {key(row): row["n"] for row in rows}, {key(row): row["encounters"] for row in rows}
+    def counted(counts, label=lambda key: key):
+        pupils = {label(key): n for key, (n, _) in counts.items()}
+        return pupils, {label(key): n for key, (_, n) in counts.items()}
 
-    by_type, type_encounters = counted(
-        data["by_type"], lambda r: r["encounter__encounter_type__name"]
-    )
-    by_programme, programme_encounters = counted(
-        data["by_programme"], lambda r: programmes.get(r["encounter__delivered_through"])
-    )
+    by_type, type_encounters = counted(data["by_type"])
+    by_programme, programme_encounters = counted(data["by_programme"], programmes.get)
     by_employer, employer_encounters = counted(
         data["by_employer"],
-        lambda r: (
-            r["encounter__employers__name"],
-            r["encounter__employers__kind"] == OrganisationKind.CORNERSTONE_EMPLOYER,
-        ),
+        lambda key: (key[0], key[1] == OrganisationKind.CORNERSTONE_EMPLOYER),
     )
     if pattern is not None:
         by_type = dict.fromkeys(EncounterType.objects.values_list("name", flat=True), 0) | by_type

@@ -231,9 +231,9 @@ class CoverageRow:
         (self.disadvantaged if disadvantaged else self.others).add(counts)
 
 
-def _coverage_groups(pupils, year: AcademicYear, by_school=False):
-    """One query: counts grouped by (school,) year group and disadvantage."""
-    keys = (["school_id"] if by_school else []) + ["year_group_then", "disadvantaged"]
+def _coverage_groups(pupils, year: AcademicYear):
+    """One query: counts grouped by year group and disadvantage."""
+    keys = ["year_group_then", "disadvantaged"]
     rows = (
         with_encounter_counts(pupils.with_year_group(year), year, alias=True)
         .order_by()
@@ -246,7 +246,7 @@ def _coverage_groups(pupils, year: AcademicYear, by_school=False):
     )
     for row in rows:
         counts = CoverageCounts(row["on_roll"], row["with_one"], row["with_four"])
-        yield row.get("school_id"), row["year_group_then"], row["disadvantaged"], counts
+        yield row["year_group_then"], row["disadvantaged"], counts
 
 
 def _rows_from_groups(groups) -> tuple[list[CoverageRow], CoverageRow]:
@@ -265,8 +265,7 @@ def _rows_from_groups(groups) -> tuple[list[CoverageRow], CoverageRow]:
 def school_coverage(*, user, school, year: AcademicYear):
     """Coverage by year group for one school (school staff and admins)."""
     pupils = visible_to(Pupil.objects.filter(school=school), user).on_roll(year.census_date())
-    groups = [(y, d, c) for _, y, d, c in _coverage_groups(pupils, year)]
-    rows, total = _rows_from_groups(groups)
+    rows, total = _rows_from_groups(_coverage_groups(pupils, year))
     return {"rows": rows, "total": total}
 
 
@@ -301,65 +300,3 @@ def pupils_for_encounter_form(
 
 def area_schools(*, user, area):
     return visible_to(School.objects.filter(area=area), user).order_by("name", "pk")
-
-
-@reads_from_replica
-def area_coverage(*, user, area, year: AcademicYear):
-    """Coverage by school and year group for an area, as counts only.
-
-    Pupil rows are read here for counting alone: the schools are the ones
-    the user may see in the area, and nothing but counts leaves.
-    """
-    schools = {school.pk: school for school in area_schools(user=user, area=area)}
-    pupils = Pupil.objects.filter(school__in=list(schools)).on_roll(year.census_date())
-    by_school: dict[int, list] = {}
-    for school_id, year_group, disadvantaged, counts in _coverage_groups(
-        pupils, year, by_school=True
-    ):
-        by_school.setdefault(school_id, []).append((year_group, disadvantaged, counts))
-    result = []
-    for school_id, school in schools.items():
-        if school_id in by_school:
-            rows, total = _rows_from_groups(by_school[school_id])
-            result.append({"school": school, "rows": rows, "total": total})
-    return result
-
-
-@reads_from_replica
-def area_encounter_breakdown(*, user, area, year: AcademicYear):
-    """Pupil encounters (attendances) this year by type, employer and
-    programme, and the cornerstone employers' share. Counts only."""
-    school_ids = list(area_schools(user=user, area=area).values_list("pk", flat=True))
-    attendance = Attendance.objects.filter(
-        encounter__school__in=school_ids, encounter__academic_year=year.start_year
-    ).order_by()
-    by_type = list(
-        attendance.values("encounter__encounter_type__name", "encounter__encounter_type__order")
-        .annotate(n=Count("pk"), encounters=Count("encounter", distinct=True))
-        .order_by("encounter__encounter_type__order")
-    )
-    by_programme = list(
-        attendance.values("encounter__delivered_through")
-        .annotate(n=Count("pk"), encounters=Count("encounter", distinct=True))
-        .order_by("encounter__delivered_through")
-    )
-    by_employer = list(
-        attendance.filter(encounter__employers__isnull=False)
-        .values("encounter__employers__name", "encounter__employers__kind")
-        .annotate(n=Count("pk"), encounters=Count("encounter", distinct=True))
-        .order_by("-n", "encounter__employers__name")
-    )
-    share = attendance.aggregate(
-        with_employer=Count("pk", filter=Q(encounter__employers__isnull=False), distinct=True),
-        with_cornerstone=Count(
-            "pk",
-            filter=Q(encounter__employers__kind="cornerstone_employer"),
-            distinct=True,
-        ),
-    )
-    return {
-        "by_type": by_type,
-        "by_programme": by_programme,
-        "by_employer": by_employer,
-        "cornerstone": share,
-    }

@@ -43,6 +43,7 @@ from .attendance_files import (
     source_key,
 )
 from .models import (
+    ROSTER_FIELDS,
     Attendance,
     AttendanceUpload,
     Encounter,
@@ -191,17 +192,7 @@ def roster_import(
         pupil.updated_at = timezone.now()
     Pupil.objects.bulk_update(
         [pupil for pupil, _, _ in plan.updates],
-        [
-            "upn_hash",
-            "display_name",
-            "year_group",
-            "year_group_on",
-            "reception_year",
-            "disadvantaged",
-            "send",
-            "on_roll_until",
-            "updated_at",
-        ],
+        [*ROSTER_FIELDS, "on_roll_until", "updated_at"],
     )
     for pupil in plan.leavers:
         pupil.on_roll_until = max(pupil.on_roll_from, today - timedelta(days=1))
@@ -344,11 +335,9 @@ def _encounter_history(encounter: Encounter, employers, pupil_count: int) -> dic
     }
 
 
-@transaction.atomic
-def encounter_record(
+def _encounter_fill(
+    encounter: Encounter,
     *,
-    school,
-    user,
     date: date,
     encounter_type: EncounterType,
     title: str,
@@ -356,25 +345,34 @@ def encounter_record(
     pupils,
     employers=(),
     duration_minutes: int | None = None,
-) -> Encounter:
-    """Record an encounter and the pupils (one, a class or a year group) who
-    took part."""
+) -> list:
+    """What recording and editing an encounter share: check the pupils (at
+    least one, on the school's roll that day) and the details, save them
+    and set the employers. Returns the pupils as a list."""
     pupils = list(pupils)
     if not pupils:
         raise ValidationError({"pupils": "Choose at least one pupil"})
-    _check_pupils(school=school, pupils=pupils, on=date)
-    encounter = Encounter(
-        school=school,
-        date=date,
-        encounter_type=encounter_type,
-        title=title,
-        delivered_through=delivered_through,
-        duration_minutes=duration_minutes,
-        recorded_by=user,
-    )
+    _check_pupils(school=encounter.school, pupils=pupils, on=date)
+    encounter.date = date
+    encounter.encounter_type = encounter_type
+    encounter.title = title
+    encounter.delivered_through = delivered_through
+    encounter.duration_minutes = duration_minutes
     encounter.full_clean(exclude=["employers", "recorded_by"])
     encounter.save()
     encounter.employers.set(employers)
+    return pupils
+
+
+@transaction.atomic
+def encounter_record(*, school, user, **details) -> Encounter:
+    """Record an encounter and the pupils (one, a class or a year group) who
+    took part. ``details`` are ``_encounter_fill``'s: date, encounter_type,
+    title, delivered_through, pupils, and optionally employers and
+    duration_minutes."""
+    encounter = Encounter(school=school, recorded_by=user)
+    pupils = _encounter_fill(encounter, **details)
+    employers = details.get("employers", ())
     _lock_pupils([p.pk for p in pupils])
     Attendance.objects.bulk_create([Attendance(encounter=encounter, pupil=p) for p in pupils])
     change_record(
@@ -419,35 +417,16 @@ def encounters_record_all(*, user, records: list[dict]) -> list[Encounter]:
 
 
 @transaction.atomic
-def encounter_update(
-    *,
-    encounter: Encounter,
-    user,
-    date: date,
-    encounter_type: EncounterType,
-    title: str,
-    delivered_through: str,
-    pupils,
-    employers=(),
-    duration_minutes: int | None = None,
-) -> Encounter:
+def encounter_update(*, encounter: Encounter, user, **details) -> Encounter:
+    """Change an encounter's details and pupils (``details`` as for
+    ``encounter_record``)."""
     encounter = Encounter.objects.select_for_update().get(pk=encounter.pk)
     year_before = encounter.academic_year
-    pupils = list(pupils)
-    if not pupils:
-        raise ValidationError({"pupils": "Choose at least one pupil"})
     before = _encounter_history(
         encounter, list(encounter.employers.all()), encounter.attendances.count()
     )
-    _check_pupils(school=encounter.school, pupils=pupils, on=date)
-    encounter.date = date
-    encounter.encounter_type = encounter_type
-    encounter.title = title
-    encounter.delivered_through = delivered_through
-    encounter.duration_minutes = duration_minutes
-    encounter.full_clean(exclude=["employers", "recorded_by"])
-    encounter.save()
-    encounter.employers.set(employers)
+    pupils = _encounter_fill(encounter, **details)
+    employers = details.get("employers", ())
     wanted = {p.pk for p in pupils}
     encounter.attendances.exclude(pupil_id__in=wanted).delete()
     present = set(encounter.attendances.values_list("pupil_id", flat=True))

@@ -215,7 +215,7 @@ def _encounter_coverage(*, area, period_end, reader, pattern=None) -> dict:
     applied by encounters.publication, the same figures as the area's
     encounters page and its CSV), read from the summary tables rather than
     by scanning attendance."""
-    from dashboard.selectors import area_school_coverage
+    from dashboard.coverage import area_school_coverage
     from encounters.academic_years import AcademicYear
     from encounters.publication import area_coverage
 

@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 
 from core.models import ChangeRecord, Role
+from dashboard.services import summaries_rebuild
 from encounters.models import Attendance, Encounter, Pupil
 from tests.encounters.factories import (
     EmployerFactory,
@@ -439,6 +440,7 @@ def small_cohorts(area, school):
     _cohort(school, 3, 10, reached=2)
     _cohort(second, 2, 9, reached=1)
     _cohort(second, 30, 10, reached=25)
+    summaries_rebuild()
     return second
 
 

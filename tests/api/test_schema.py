@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from core.models import Role
+from dashboard.services import summaries_rebuild
 from reports.models import ReportStatus
 from tests.api.strict_openapi import response_errors
 from tests.encounters.factories import EncounterFactory, PupilFactory, attend
@@ -58,6 +59,7 @@ def rows_with_nulls(world, area, school):
     report run that has no files yet."""
     pupils = PupilFactory.create_batch(10, school=school, year_group=9)
     attend(EncounterFactory(school=school, date=date.today()), pupils[:6])
+    summaries_rebuild()
     report_run(area, status=ReportStatus.PENDING)
 
 

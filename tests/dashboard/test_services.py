@@ -4,17 +4,20 @@ that the incremental refresh and the full rebuild agree."""
 import datetime
 
 import pytest
+from django.db import transaction
 from django.forms.models import model_to_dict
 
 from core.models import Role
 from dashboard import services
+from dashboard.coverage import area_school_coverage
 from dashboard.models import (
     AreaSummary,
     SchoolCoverageSummary,
+    SchoolEmployerSummary,
+    SchoolEncounterTypeSummary,
     SummaryRefresh,
     SummaryRefreshStatus,
 )
-from dashboard.selectors import area_school_coverage
 from encounters import selectors as encounter_selectors
 from encounters.academic_years import AcademicYear
 from encounters.models import EncounterType
@@ -22,7 +25,14 @@ from encounters.services import encounter_record
 from plans.models import ActionStatus, FigureStatus
 from plans.selectors import funding_summary, plan_progress
 from plans.services import action_update_log, measurement_record
-from tests.encounters.factories import EncounterFactory, PupilFactory, attend, make_upn
+from tests.encounters.factories import (
+    EmployerFactory,
+    EncounterFactory,
+    PupilFactory,
+    attend,
+    make_upn,
+)
+from tests.encounters.raw_figures import raw_area_school_coverage
 from tests.factories import SchoolFactory, UserFactory
 
 from .conftest import plan_with_funding, school_with_coverage
@@ -119,10 +129,11 @@ def test_four_since_year_7_follows_a_pupil_who_moved_school(area, year):
 def test_writes_queue_a_refresh_that_runs_once_they_commit(
     area, django_capture_on_commit_callbacks
 ):
-    plan = plan_with_funding(area)
+    # The set-up's writes record refreshes, run as if their transaction
+    # committed (no transaction commits in this test).
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = plan_with_funding(area)
     services.summaries_rebuild()
-    # The set-up's writes recorded refreshes whose messages never went (no
-    # transaction commits in this test); the rebuild stands for them.
     SummaryRefresh.objects.all().delete()
     indicator = plan.indicators.first()
     lead = UserFactory(role=Role.AREA_LEAD, area=area)
@@ -162,11 +173,14 @@ def _snapshot():
         (model_to_dict(s, exclude=["id", "refreshed_at"]) for s in AreaSummary.objects.all()),
         key=lambda s: s["area"],
     )
-    coverage = sorted(
-        tuple(model_to_dict(s, exclude=["id", "refreshed_at"]).items())
-        for s in SchoolCoverageSummary.objects.all()
+    coverage, type_rows, employer_rows = (
+        sorted(
+            tuple(model_to_dict(s, exclude=["id", "refreshed_at"]).items())
+            for s in model.objects.all()
+        )
+        for model in (SchoolCoverageSummary, SchoolEncounterTypeSummary, SchoolEmployerSummary)
     )
-    return areas, coverage
+    return areas, coverage, type_rows, employer_rows
 
 
 def test_incremental_refreshes_and_a_full_rebuild_agree(
@@ -211,6 +225,7 @@ def test_incremental_refreshes_and_a_full_rebuild_agree(
                 title=f"Talk {k}",
                 delivered_through="school",
                 pupils=pupils[:1],
+                employers=[EmployerFactory()],
             )
     incremental = _snapshot()
     services.summaries_rebuild()
@@ -235,7 +250,7 @@ def test_area_coverage_from_summaries_matches_the_area_coverage_read_from_attend
         ]
 
     from_summaries = area_school_coverage(user=dfe, area=area, year=year)
-    from_attendance = encounter_selectors.area_coverage(user=dfe, area=area, year=year)
+    from_attendance = raw_area_school_coverage(user=dfe, area=area, year=year)
     assert flat(from_summaries) == flat(from_attendance)
     assert len(from_summaries) == 2
 
@@ -256,3 +271,112 @@ def test_the_scheduled_refresh_queues_only_areas_judged_before_today(
     assert sorted(queued) == sorted([judged_yesterday.pk, never_judged.pk])
     assert sorted(SummaryRefresh.objects.values_list("area_id", flat=True)) == sorted(queued)
     assert len(callbacks) == 2
+
+
+def _talk(school, staff, pupils, day):
+    return encounter_record(
+        school=school,
+        user=staff,
+        date=day,
+        encounter_type=EncounterType.objects.get(code="employer-talk"),
+        title=f"Talk on {day}",
+        delivered_through="school",
+        pupils=pupils,
+    )
+
+
+def test_many_writes_in_one_transaction_queue_one_refresh_per_school_and_area(
+    area, django_capture_on_commit_callbacks, django_assert_num_queries, monkeypatch
+):
+    school = school_with_coverage(area, pupils=3, encounters=1)
+    second = school_with_coverage(area, pupils=3, encounters=1)
+    staff = UserFactory(role=Role.SCHOOL_STAFF, schools=[school, second])
+    queued = []
+    monkeypatch.setattr(services, "summary_refresh_enqueue", lambda *args: queued.append(args))
+    today = datetime.date.today()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for _ in range(6):
+            for each in (school, second):
+                _talk(each, staff, list(each.pupils.all()[:2]), today)
+        services.summary_refresh_on_commit(area_id=area.pk)
+        # A later write the refreshes cover costs no query at all.
+        with django_assert_num_queries(0):
+            for _ in range(10):
+                services.summary_refresh_on_commit(school_id=school.pk, since_year=2030)
+                services.summary_refresh_on_commit(area_id=area.pk)
+    refreshed = [(r.area_id, r.school_id) for r in SummaryRefresh.objects.all()]
+    assert len(refreshed) == 3
+    assert set(refreshed) == {(None, school.pk), (None, second.pk), (area.pk, None)}
+    assert len(queued) == 3
+    assert sorted(task_id for _, task_id in queued) == sorted(
+        SummaryRefresh.objects.values_list("task_id", flat=True)
+    )
+
+
+def test_a_refresh_rolled_back_with_its_savepoint_is_recorded_again(
+    school, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(services, "summary_refresh_enqueue", lambda *args: queued.append(args))
+
+    def failed_write():
+        with transaction.atomic():
+            services.summary_refresh_on_commit(school_id=school.pk, since_year=2019)
+            raise RuntimeError("the write failed")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError):
+            failed_write()
+        assert not SummaryRefresh.objects.exists()
+        services.summary_refresh_on_commit(school_id=school.pk, since_year=2020)
+        # Reaching further back than the refresh recorded: recorded again.
+        services.summary_refresh_on_commit(school_id=school.pk, since_year=2018)
+    [refresh] = SummaryRefresh.objects.all()
+    assert (refresh.school_id, refresh.since_year) == (school.pk, 2018)
+    assert [refresh_id for refresh_id, _ in queued] == [refresh.pk]
+
+
+def test_writes_while_refreshes_are_deferred_record_none(area, django_capture_on_commit_callbacks):
+    school = school_with_coverage(area, pupils=3, encounters=1)
+    services.summaries_rebuild()
+    before = _snapshot()
+    staff = UserFactory(role=Role.SCHOOL_STAFF, schools=[school])
+    with services.summary_refreshes_deferred(), django_capture_on_commit_callbacks(execute=True):
+        _talk(school, staff, list(school.pupils.all()), datetime.date.today())
+        services.summary_refresh_run(school_id=school.pk)
+    assert not SummaryRefresh.objects.exists()
+    assert _snapshot() == before
+    services.summaries_rebuild()
+    assert _snapshot() != before
+
+
+def test_the_rebuild_replaces_one_area_at_a_time_leaving_the_others_readable(
+    reference_areas, monkeypatch
+):
+    blackpool, hastings = reference_areas["blackpool"], reference_areas["hastings"]
+    first = school_with_coverage(blackpool, pupils=4, encounters=4)
+    second = school_with_coverage(hastings, pupils=4, encounters=4)
+    nowhere = school_with_coverage(None, pupils=2, encounters=4)
+    services.summaries_rebuild()
+    expected = _snapshot()
+    # Stale rows: one school's wrong, another's missing, a summary lost.
+    SchoolCoverageSummary.objects.filter(school=first).update(with_four=0)
+    SchoolEncounterTypeSummary.objects.filter(school=second).delete()
+    AreaSummary.objects.filter(area=hastings).delete()
+    seen = {}
+    rebuild_area = services._area_rebuild
+
+    def watched(area_id, years, today):
+        # While one area is being rebuilt, every other school keeps its rows.
+        seen[area_id] = {
+            school.pk: SchoolCoverageSummary.objects.filter(school=school).exists()
+            for school in (first, second, nowhere)
+            if school.area_id != area_id
+        }
+        return rebuild_area(area_id, years, today)
+
+    monkeypatch.setattr(services, "_area_rebuild", watched)
+    services.summaries_rebuild()
+    assert _snapshot() == expected
+    assert seen[blackpool.pk] == {second.pk: True, nowhere.pk: True}
+    assert seen[None] == {first.pk: True, second.pk: True}

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Role
+from dashboard.services import summaries_rebuild
 from releases import services
 from releases.models import Release
 from tests.encounters.factories import EncounterFactory, PupilFactory, attend
@@ -49,6 +50,7 @@ def cohorts(area, school):
                 EncounterFactory(school=where, date=start + datetime.timedelta(days=k)),
                 pupils[:reached],
             )
+    summaries_rebuild()
     return second
 
 

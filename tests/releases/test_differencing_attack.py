@@ -57,7 +57,7 @@ class Attendance:
 
 
 def coverage_input(pupils):
-    """The per-school coverage encounters.selectors.area_coverage returns."""
+    """The per-school coverage dashboard.coverage.area_school_coverage returns."""
     schools = []
     for s, school in enumerate(SCHOOLS):
         rows = []

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from dashboard.selectors import area_school_coverage
+from dashboard.coverage import area_school_coverage
 from dashboard.services import coverage_as_at, summaries_rebuild
 from encounters.academic_years import AcademicYear
 from encounters.models import Pupil
