@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -533,12 +534,33 @@ def suppress_keyed_table(
     has hidden in ``table`` stay hidden, zeros are protected, and so are the
     keys in ``also_hidden`` (totals that another table of the same
     publication hides). ``unprotected`` keys are unknown to the reader but
-    not protected (see ``suppress_table``)."""
-    rows = [*row_keys, TOTAL_KEY]
-    columns = [*column_keys, TOTAL_KEY]
+    not protected (see ``suppress_table``).
+
+    The result depends on nothing but these arguments, so it is kept (in
+    this process, for the most recent tables): a live page publishes the
+    same counts on request after request until they change."""
     keep = set(also_hidden)
     if pattern is not None:
         keep |= pattern.in_table(table)
+    return _suppress_keyed(
+        tuple(tuple(row) for row in counts),
+        tuple(row_keys),
+        tuple(column_keys),
+        frozenset(keep),
+        frozenset(unprotected),
+        pattern is not None,
+        _threshold(threshold),
+        row_totals,
+        column_totals,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _suppress_keyed(
+    counts, row_keys, column_keys, keep, unprotected, series, threshold, row_totals, column_totals
+) -> KeyedTable:
+    rows = [*row_keys, TOTAL_KEY]
+    columns = [*column_keys, TOTAL_KEY]
     positions = {
         cell_key(row, column): (i, j)
         for i, row in enumerate(rows)
@@ -550,7 +572,7 @@ def suppress_keyed_table(
         row_totals=row_totals,
         column_totals=column_totals,
         keep_hidden=[positions[key] for key in keep if key in positions],
-        hide_zeros=pattern is not None,
+        hide_zeros=series,
         unprotected=[positions[key] for key in unprotected if key in positions],
     )
     entries = {
