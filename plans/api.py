@@ -38,6 +38,7 @@ from .models import (
     Target,
 )
 from .permissions import can_log_progress
+from .versions import INDICATOR_FIELDS, PRIORITY_FIELDS, TARGET_FIELDS
 
 # --- What the user may see ----------------------------------------------------------
 
@@ -146,7 +147,7 @@ class PlanContentViewSet(ScopedReadOnlyViewSet):
 class PrioritySerializer(serializers.ModelSerializer):
     class Meta:
         model = Priority
-        fields = ["id", "plan", "lineage", "number", "title", "life_stage", "description"]
+        fields = ["id", "plan", "lineage", *PRIORITY_FIELDS]
         read_only_fields = fields
 
 
@@ -167,7 +168,7 @@ class PriorityViewSet(PlanContentViewSet):
 class TargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Target
-        fields = ["id", "indicator", "date", "value", "basis", "description"]
+        fields = ["id", "indicator", *TARGET_FIELDS]
         read_only_fields = fields
 
 
@@ -179,22 +180,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "plan",
-            "priority",
-            "lineage",
-            "name",
-            "unit",
-            "polarity",
-            "baseline_value",
-            "baseline_date",
-            "frequency_days",
-            "tolerance",
-            "source",
-            "comparator",
-            "targets",
-        ]
+        # A plan version's indicator as versions compare it, with its ids and targets.
+        fields = ["id", "plan", "lineage", *INDICATOR_FIELDS, "targets"]
         read_only_fields = fields
 
 
