@@ -27,11 +27,15 @@ import json
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from django.views.decorators.cache import never_cache
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -46,6 +50,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .numbers import NumberError, number_from_text, number_messages
 from .scoping import visible_to
 
 # --- Authentication ---------------------------------------------------------------
@@ -171,6 +176,66 @@ class OptionalURLField(serializers.URLField):
 
     def to_representation(self, value):
         return value or None
+
+
+class NumberField(serializers.DecimalField):
+    """A decimal number: a JSON number, or a string as people write it and
+    the forms and imports read it (core.numbers): "1,200", and with its
+    unit's mark "£12,500" or "61.5%". `unit` is core.numbers.PERCENT or
+    POUNDS where the figure is in that unit. Written back as DRF's decimal
+    string, so responses are unchanged."""
+
+    def __init__(self, *, unit="", **kwargs):
+        self.unit = unit
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = self.number(data, unit=self.unit)
+        return super().to_internal_value(data)
+
+    def number(self, text, *, unit):
+        """The number `text` writes in `unit`, or a ValidationError in this
+        field's words ("Value must be a number, like 1,200 or 61.5")."""
+        try:
+            return number_from_text(text, unit=unit)
+        except NumberError as error:
+            name = (self.field_name or "value").replace("_", " ").capitalize()
+            message = number_messages(name, unit=unit)[error.code]
+            raise serializers.ValidationError(message, code=error.code) from None
+
+
+class NumberFieldSchema(OpenApiSerializerFieldExtension):
+    """A NumberField takes a JSON number or a written string; it answers
+    with the decimal string DRF writes."""
+
+    target_class = NumberField
+
+    def map_serializer_field(self, auto_schema, direction):
+        written = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return written
+        return {
+            "oneOf": [
+                {"type": "number"},
+                {
+                    "type": "string",
+                    "description": "Thousands separated by commas allowed ('1,200'), and "
+                    "the unit's mark: '61.5%' for a percentage, '£12,500' for money.",
+                },
+            ]
+        }
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose decimal fields are NumberFields, so an API
+    input reads numbers as the forms and imports do; give a field its unit
+    in Meta.extra_kwargs ({"spend_to_date": {"unit": POUNDS}})."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: NumberField,
+    }
 
 
 @extend_schema_field(OpenApiTypes.INT)
