@@ -19,7 +19,14 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from core.api import IntegerFilter, OptionalURLField, ScopedAPIMixin, ScopedReadOnlyViewSet
+from core.api import (
+    IntegerFilter,
+    ModelSerializer,
+    OptionalURLField,
+    ScopedAPIMixin,
+    ScopedReadOnlyViewSet,
+)
+from core.numbers import PERCENT, POUNDS
 from core.roles import Role
 
 from . import selectors, services
@@ -330,7 +337,7 @@ class ProgressLogViewSet(
     lookup_value_regex = "[0-9]+"
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(ModelSerializer):
     lineage = VisibleLineageField(
         visible=indicator_lineages_visible,
         queryset=IndicatorLineage.objects.all(),
@@ -341,21 +348,40 @@ class MeasurementSerializer(serializers.ModelSerializer):
         model = Measurement
         fields = ["id", "lineage", "date", "value", "status", "source", "note"]
         read_only_fields = ["id"]
+        # A "%" may follow the value, if the indicator is a percentage (validate).
+        extra_kwargs = {"value": {"unit": PERCENT}}
         # No unique (lineage, date) check: a second figure for a date changes
         # the first (plans.services.measurement_record).
         validators = []
 
+    def validate(self, attrs):
+        written = self.initial_data.get("value")
+        if isinstance(written, str):
+            try:
+                self.fields["value"].number(written, unit=attrs["lineage"].number_unit)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"value": error.detail}) from None
+        return attrs
 
-class MeasurementFilter(django_filters.FilterSet):
+
+class ProgressLogFilter(django_filters.FilterSet):
+    """The filters of a progress log (measurements, action updates): by
+    lineage, area, status (each log's own choices) and date."""
+
     lineage = IntegerFilter(field_name="lineage_id")
     area = django_filters.CharFilter(field_name="lineage__area__slug", help_text=AREA_FILTER_HELP)
-    status = django_filters.ChoiceFilter(choices=FigureStatus.choices)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
-        model = Measurement
         fields = ["lineage", "area", "status", "date_from", "date_to"]
+
+
+class MeasurementFilter(ProgressLogFilter):
+    status = django_filters.ChoiceFilter(choices=FigureStatus.choices)
+
+    class Meta(ProgressLogFilter.Meta):
+        model = Measurement
 
 
 class MeasurementViewSet(ProgressLogViewSet):
@@ -386,7 +412,7 @@ class MeasurementViewSet(ProgressLogViewSet):
         )
 
 
-class ActionUpdateSerializer(serializers.ModelSerializer):
+class ActionUpdateSerializer(ModelSerializer):
     lineage = VisibleLineageField(
         visible=action_lineages_visible,
         queryset=ActionLineage.objects.all(),
@@ -413,6 +439,7 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
             "author_name",
         ]
         read_only_fields = ["id", "evidence_file_name", "author_name"]
+        extra_kwargs = {"spend_to_date": {"unit": POUNDS}}
 
     @extend_schema_field(serializers.CharField())
     def get_author_name(self, update):
@@ -428,16 +455,11 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
         return value
 
 
-class ActionUpdateFilter(django_filters.FilterSet):
-    lineage = IntegerFilter(field_name="lineage_id")
-    area = django_filters.CharFilter(field_name="lineage__area__slug", help_text=AREA_FILTER_HELP)
+class ActionUpdateFilter(ProgressLogFilter):
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
-    class Meta:
+    class Meta(ProgressLogFilter.Meta):
         model = ActionUpdate
-        fields = ["lineage", "area", "status", "date_from", "date_to"]
 
 
 class ActionUpdateViewSet(ProgressLogViewSet):
