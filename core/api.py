@@ -50,7 +50,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .numbers import NumberError, number_from_text, number_messages
+from .numbers import PERCENT, POUNDS, NumberError, number_from_text, number_messages
 from .scoping import visible_to
 
 # --- Authentication ---------------------------------------------------------------
@@ -212,17 +212,17 @@ class NumberFieldSchema(OpenApiSerializerFieldExtension):
     target_class = NumberField
 
     def map_serializer_field(self, auto_schema, direction):
-        written = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         if direction != "request":
-            return written
+            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        marks = {
+            PERCENT: " A % may follow it where the figure is a percentage ('61.5%').",
+            POUNDS: " A £ may lead it ('£12,500').",
+        }
+        written = "A number as people write it, commas allowed ('1,200')."
         return {
             "oneOf": [
                 {"type": "number"},
-                {
-                    "type": "string",
-                    "description": "Thousands separated by commas allowed ('1,200'), and "
-                    "the unit's mark: '61.5%' for a percentage, '£12,500' for money.",
-                },
+                {"type": "string", "description": written + marks.get(self.target.unit, "")},
             ]
         }
 

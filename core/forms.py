@@ -306,7 +306,7 @@ class _WrittenNumber:
     whole = False
     inputmode = "decimal"
 
-    def __init__(self, *, unit="", name=None, width=10, **kwargs):
+    def __init__(self, *, unit="", name=None, width_class="govuk-input--width-10", **kwargs):
         self.unit = unit
         self.name = name or kwargs.get("label") or "The number"
         self.chosen_messages = kwargs.get("error_messages") or {}
@@ -314,7 +314,7 @@ class _WrittenNumber:
             "widget",
             forms.TextInput(
                 attrs={
-                    "class": f"govuk-input--width-{width}",
+                    "class": width_class,
                     "inputmode": self.inputmode,
                     "spellcheck": "false",
                 }

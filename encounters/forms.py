@@ -98,7 +98,7 @@ class EncounterForm(forms.Form):
         min_value=1,
         max_value=60 * 24 * 30,
         required=False,
-        width=5,
+        width_class="govuk-input--width-5",
         error_messages={
             "invalid": "Duration must be a whole number of minutes",
             "whole": "Duration must be a whole number of minutes",

@@ -101,7 +101,7 @@ class PriorityForm(DraftContentForm):
         label="Priority number",
         min_value=1,
         max_value=99,
-        width=2,
+        width_class="govuk-input--width-2",
         error_messages={
             "required": "Enter the priority number",
             "invalid": "Priority number must be a whole number, like 2",
