@@ -178,12 +178,13 @@ class OptionalURLField(serializers.URLField):
         return value or None
 
 
-class NumberField(serializers.DecimalField):
-    """A decimal number: a JSON number, or a string as people write it and
-    the forms and imports read it (core.numbers): "1,200", and with its
-    unit's mark "£12,500" or "61.5%". `unit` is core.numbers.PERCENT or
-    POUNDS where the figure is in that unit. Written back as DRF's decimal
-    string, so responses are unchanged."""
+class _WrittenNumberInput:
+    """Reads a string input as people write numbers, as the forms and imports
+    do (core.numbers): "1,200", and with its unit's mark "£12,500" or
+    "61.5%" where `unit` (core.numbers.PERCENT or POUNDS) allows it. A JSON
+    number is read as before; the answer is written as before."""
+
+    whole = False
 
     def __init__(self, *, unit="", **kwargs):
         self.unit = unit
@@ -198,18 +199,30 @@ class NumberField(serializers.DecimalField):
         """The number `text` writes in `unit`, or a ValidationError in this
         field's words ("Value must be a number, like 1,200 or 61.5")."""
         try:
-            return number_from_text(text, unit=unit)
+            number = number_from_text(text, unit=unit, whole=self.whole)
         except NumberError as error:
             name = (self.field_name or "value").replace("_", " ").capitalize()
-            message = number_messages(name, unit=unit)[error.code]
+            message = number_messages(name, unit=unit, whole=self.whole)[error.code]
             raise serializers.ValidationError(message, code=error.code) from None
+        return int(number) if self.whole else number
+
+
+class NumberField(_WrittenNumberInput, serializers.DecimalField):
+    """A decimal input: a JSON number or a written string."""
+
+
+class WholeNumberField(_WrittenNumberInput, serializers.IntegerField):
+    """A whole-number input: a JSON integer or a written string ("1,200")."""
+
+    whole = True
 
 
 class NumberFieldSchema(OpenApiSerializerFieldExtension):
-    """A NumberField takes a JSON number or a written string; it answers
-    with the decimal string DRF writes."""
+    """A number input takes a JSON number or a written string; it answers as
+    DRF writes it (a decimal string, an integer)."""
 
-    target_class = NumberField
+    target_class = _WrittenNumberInput
+    match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
         if direction != "request":
@@ -221,20 +234,24 @@ class NumberFieldSchema(OpenApiSerializerFieldExtension):
         written = "A number as people write it, commas allowed ('1,200')."
         return {
             "oneOf": [
-                {"type": "number"},
+                {"type": "integer" if self.target.whole else "number"},
                 {"type": "string", "description": written + marks.get(self.target.unit, "")},
             ]
         }
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose decimal fields are NumberFields, so an API
-    input reads numbers as the forms and imports do; give a field its unit
-    in Meta.extra_kwargs ({"spend_to_date": {"unit": POUNDS}})."""
+    """A ModelSerializer whose number fields read inputs as the forms and
+    imports do (NumberField, WholeNumberField); give a field its unit in
+    Meta.extra_kwargs ({"spend_to_date": {"unit": POUNDS}})."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: NumberField,
+        models.IntegerField: WholeNumberField,
+        models.PositiveIntegerField: WholeNumberField,
+        models.PositiveSmallIntegerField: WholeNumberField,
+        models.SmallIntegerField: WholeNumberField,
     }
 
 

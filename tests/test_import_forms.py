@@ -21,9 +21,17 @@ from rest_framework import serializers
 
 from areas import gias
 from core.api import NumberField as ApiNumberField
+from core.api import WholeNumberField as ApiWholeNumberField
 from core.csv_export import csv_text
-from core.forms import NumberField
-from core.imports import CellError, CsvFileError, LineError, number_cell, upload_text
+from core.forms import NumberField, WholeNumberField
+from core.imports import (
+    CellError,
+    CsvFileError,
+    LineError,
+    number_cell,
+    upload_text,
+    whole_number_cell,
+)
 from core.numbers import PERCENT, POUNDS
 from encounters import attendance_bulk
 from encounters import services as encounter_services
@@ -405,6 +413,43 @@ def test_forms_the_api_and_imports_read_a_written_number_alike(text, unit, value
         assert all(read[1] for read in reads.values())
     else:
         assert reads == dict.fromkeys(reads, (value, None))
+
+
+WHOLE_NUMBER_CASES = [
+    ("1,200", 1200),
+    (" 45 ", 45),
+    ("+7", 7),
+    ("12.5", None),
+    ("12.0", None),
+    ("1,20,0", None),
+    ("1e3", None),
+    ("45%", None),
+    ("£45", None),
+    ("forty", None),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), WHOLE_NUMBER_CASES)
+def test_forms_the_api_and_imports_read_a_written_whole_number_alike(text, value):
+    class Form(forms.Form):
+        count = WholeNumberField(label="Count")
+
+    class Input(serializers.Serializer):
+        count = ApiWholeNumberField()
+
+    form, data = Form({"count": text}), Input(data={"count": text})
+    try:
+        cell = whole_number_cell(text)
+    except CellError:
+        cell = None
+
+    reads = {
+        "form": form.cleaned_data["count"] if form.is_valid() else None,
+        "api": data.validated_data["count"] if data.is_valid() else None,
+        "import": cell,
+    }
+    assert reads == dict.fromkeys(reads, value)
+    assert all(type(read) is int for read in reads.values()) or value is None
 
 
 @pytest.mark.parametrize(
