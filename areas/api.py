@@ -9,6 +9,7 @@ from core.api import IntegerFilter, ScopedReadOnlyViewSet
 
 from . import selectors
 from .models import Area, School
+from .services import GIAS_SCHOOL_FIELDS
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -77,23 +78,12 @@ class SchoolSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = School
+        # The school as the register describes it: every field a GIAS extract
+        # sets but the GSS code, which only the EES files carry.
         fields = [
             "urn",
-            "name",
             "area",
-            "la_code",
-            "la_name",
-            "district",
-            "establishment_number",
-            "establishment_type",
-            "phase",
-            "status",
-            "statutory_low_age",
-            "statutory_high_age",
-            "number_of_pupils",
-            "percentage_fsm",
-            "trust_name",
-            "postcode",
+            *(name for name in GIAS_SCHOOL_FIELDS if name != "new_la_code"),
         ]
         read_only_fields = fields
 

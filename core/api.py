@@ -27,11 +27,15 @@ import json
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from django.views.decorators.cache import never_cache
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -46,6 +50,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .numbers import PERCENT, POUNDS, NumberError, number_from_text, number_messages
 from .scoping import visible_to
 
 # --- Authentication ---------------------------------------------------------------
@@ -171,6 +176,83 @@ class OptionalURLField(serializers.URLField):
 
     def to_representation(self, value):
         return value or None
+
+
+class _WrittenNumberInput:
+    """Reads a string input as people write numbers, as the forms and imports
+    do (core.numbers): "1,200", and with its unit's mark "£12,500" or
+    "61.5%" where `unit` (core.numbers.PERCENT or POUNDS) allows it. A JSON
+    number is read as before; the answer is written as before."""
+
+    whole = False
+
+    def __init__(self, *, unit="", **kwargs):
+        self.unit = unit
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = self.number(data, unit=self.unit)
+        return super().to_internal_value(data)
+
+    def number(self, text, *, unit):
+        """The number `text` writes in `unit`, or a ValidationError in this
+        field's words ("Value must be a number, like 1,200 or 61.5")."""
+        try:
+            number = number_from_text(text, unit=unit, whole=self.whole)
+        except NumberError as error:
+            name = (self.field_name or "value").replace("_", " ").capitalize()
+            message = number_messages(name, unit=unit, whole=self.whole)[error.code]
+            raise serializers.ValidationError(message, code=error.code) from None
+        return int(number) if self.whole else number
+
+
+class NumberField(_WrittenNumberInput, serializers.DecimalField):
+    """A decimal input: a JSON number or a written string."""
+
+
+class WholeNumberField(_WrittenNumberInput, serializers.IntegerField):
+    """A whole-number input: a JSON integer or a written string ("1,200")."""
+
+    whole = True
+
+
+class NumberFieldSchema(OpenApiSerializerFieldExtension):
+    """A number input takes a JSON number or a written string; it answers as
+    DRF writes it (a decimal string, an integer)."""
+
+    target_class = _WrittenNumberInput
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction != "request":
+            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        marks = {
+            PERCENT: " A % may follow it where the figure is a percentage ('61.5%').",
+            POUNDS: " A £ may lead it ('£12,500').",
+        }
+        written = "A number as people write it, commas allowed ('1,200')."
+        return {
+            "oneOf": [
+                {"type": "integer" if self.target.whole else "number"},
+                {"type": "string", "description": written + marks.get(self.target.unit, "")},
+            ]
+        }
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose number fields read inputs as the forms and
+    imports do (NumberField, WholeNumberField); give a field its unit in
+    Meta.extra_kwargs ({"spend_to_date": {"unit": POUNDS}})."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: NumberField,
+        models.IntegerField: WholeNumberField,
+        models.PositiveIntegerField: WholeNumberField,
+        models.PositiveSmallIntegerField: WholeNumberField,
+        models.SmallIntegerField: WholeNumberField,
+    }
 
 
 @extend_schema_field(OpenApiTypes.INT)

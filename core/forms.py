@@ -16,6 +16,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
 from . import services
+from .numbers import NumberError, number_from_text, number_messages
 
 # GOV.UK class on the widget, and the extra class when the field has an
 # error (None: the component marks errors on its form group only).
@@ -293,3 +294,57 @@ class GovUKDateField(forms.MultiValueField):
             raise forms.ValidationError(f"{label} must be today or in the past", code="future")
         self.run_validators(result)
         return result
+
+
+class _WrittenNumber:
+    """Reads a number as people write it (core.numbers.number_from_text), for
+    NumberField and WholeNumberField. `unit` (core.numbers.PERCENT or POUNDS)
+    allows that unit's mark, and may be set after the form is made where it
+    depends on the form's object (a measurement's on its indicator); `name`
+    words the messages ("Spend to date"; the label unless given)."""
+
+    whole = False
+    inputmode = "decimal"
+
+    def __init__(self, *, unit="", name=None, width_class="govuk-input--width-10", **kwargs):
+        self.unit = unit
+        self.name = name or kwargs.get("label") or "The number"
+        self.chosen_messages = kwargs.get("error_messages") or {}
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "class": width_class,
+                    "inputmode": self.inputmode,
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            number = number_from_text(value, unit=self.unit, whole=self.whole)
+        except NumberError as error:
+            messages = number_messages(self.name, unit=self.unit, whole=self.whole)
+            message = self.chosen_messages.get(error.code) or messages[error.code]
+            raise forms.ValidationError(message, code=error.code) from None
+        return int(number) if self.whole else number
+
+
+class NumberField(_WrittenNumber, forms.DecimalField):
+    """A decimal number as people write it: "1,200", "12,500.5", and with
+    its unit's mark "£12,500" or "61.5%". Django's DecimalField checks the
+    places, digits and bounds after it."""
+
+
+class WholeNumberField(_WrittenNumber, forms.IntegerField):
+    """A whole number as people write it ("1,200"); IntegerField checks the
+    bounds after it."""
+
+    whole = True
+    inputmode = "numeric"

@@ -38,6 +38,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from .numbers import NumberError, number_from_text
+
 # The csv module's own limit on one cell, which it enforces by raising.
 CELL_MAX_CHARACTERS = csv.field_size_limit()
 
@@ -517,13 +519,7 @@ def cell_problem(label: str, text: str, error: CellError) -> str:
     return f"{label} {value} {error}"
 
 
-# Numbers: digits, optionally in groups of three with commas, optionally a
-# point and decimals, optionally a sign. No exponents, spaces or other
-# separators: "1,200.5" and "-0.5" are numbers, "1.2e3", "1 200" and "1,2,3"
-# are not. A percentage column may end in "%", a money column begin with "£".
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+", re.ASCII)
 _CODE = re.compile(r"\d+", re.ASCII)
-NUMBER_FORMS = "a number like 1200, 1,200 or 61.5"
 
 
 def number_cell(
@@ -536,20 +532,15 @@ def number_cell(
     max_digits: int | None = None,
     unit: str = "",
 ) -> Decimal:
-    """A number in the forms every import accepts (see _NUMBER), within the
-    column's bounds. `unit` is "%" (a trailing percent sign is allowed) or
-    "£" (a leading pound sign is allowed); `whole` refuses a decimal point;
-    `decimal_places` refuses more places and gives the value that many."""
-    cleaned = text.strip()
-    if unit == "%":
-        cleaned = cleaned.removesuffix("%").rstrip()
-    elif unit == "£":
-        cleaned = cleaned.replace("£", "", 1) if cleaned.lstrip("+-").startswith("£") else cleaned
-    if not _NUMBER.fullmatch(cleaned):
-        raise CellError("is not a whole number" if whole else "is not a number")
-    if whole and "." in cleaned:
-        raise CellError("is not a whole number")
-    value = Decimal(cleaned.replace(",", ""))
+    """A number in the forms the forms and the API accept too
+    (core.numbers), within the column's bounds. `unit` is "%" (a trailing
+    percent sign is allowed) or "£" (a leading pound sign is allowed);
+    `whole` refuses a decimal point; `decimal_places` refuses more places
+    and gives the value that many."""
+    try:
+        value = number_from_text(text, unit=unit, whole=whole)
+    except NumberError:
+        raise CellError("is not a whole number" if whole else "is not a number") from None
     whole_digits = None if max_digits is None else max_digits - (decimal_places or 0)
     if whole_digits is not None and value.copy_abs() >= Decimal(10) ** whole_digits:
         raise CellError("is too large")

@@ -29,7 +29,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from areas.models import Area, School
-from core.api import IntegerFilter, ScopedAPIMixin, ScopedReadOnlyViewSet
+from core.api import IntegerFilter, ModelSerializer, ScopedAPIMixin, ScopedReadOnlyViewSet
 from core.disclosure import NOT_APPLICABLE, NOT_AVAILABLE, Cell
 from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES, Role
 from core.scoping import visible_to
@@ -175,7 +175,7 @@ class PupilIdsField(serializers.ListField):
         return instance.pupil_ids
 
 
-class EncounterSerializer(serializers.ModelSerializer):
+class EncounterSerializer(ModelSerializer):
     school = PupilLevelSchoolField(slug_field="urn", help_text="The school's URN.")
     type = serializers.SlugRelatedField(
         slug_field="code",

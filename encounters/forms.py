@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import GovUKDateField
+from core.forms import GovUKDateField, WholeNumberField
 from partners.models import EMPLOYER_KINDS, Organisation
 
 from .models import EncounterType, Programme, Pupil, YearGroup
@@ -92,13 +92,17 @@ class EncounterForm(forms.Form):
         initial=Programme.SCHOOL,
         widget=forms.RadioSelect,
     )
-    duration_minutes = forms.IntegerField(
+    duration_minutes = WholeNumberField(
         label="Duration in minutes (optional)",
+        name="Duration",
         min_value=1,
         max_value=60 * 24 * 30,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
-        error_messages={"invalid": "Duration must be a whole number of minutes"},
+        width_class="govuk-input--width-5",
+        error_messages={
+            "invalid": "Duration must be a whole number of minutes",
+            "whole": "Duration must be a whole number of minutes",
+        },
     )
     whole_year_group = forms.BooleanField(label="", required=False)
     pupils = PupilChoiceField(

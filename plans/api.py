@@ -19,7 +19,14 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from core.api import IntegerFilter, OptionalURLField, ScopedAPIMixin, ScopedReadOnlyViewSet
+from core.api import (
+    IntegerFilter,
+    ModelSerializer,
+    OptionalURLField,
+    ScopedAPIMixin,
+    ScopedReadOnlyViewSet,
+)
+from core.numbers import PERCENT, POUNDS
 from core.roles import Role
 
 from . import selectors, services
@@ -38,6 +45,7 @@ from .models import (
     Target,
 )
 from .permissions import can_log_progress
+from .versions import INDICATOR_FIELDS, PRIORITY_FIELDS, TARGET_FIELDS
 
 # --- What the user may see ----------------------------------------------------------
 
@@ -146,7 +154,7 @@ class PlanContentViewSet(ScopedReadOnlyViewSet):
 class PrioritySerializer(serializers.ModelSerializer):
     class Meta:
         model = Priority
-        fields = ["id", "plan", "lineage", "number", "title", "life_stage", "description"]
+        fields = ["id", "plan", "lineage", *PRIORITY_FIELDS]
         read_only_fields = fields
 
 
@@ -167,7 +175,7 @@ class PriorityViewSet(PlanContentViewSet):
 class TargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Target
-        fields = ["id", "indicator", "date", "value", "basis", "description"]
+        fields = ["id", "indicator", *TARGET_FIELDS]
         read_only_fields = fields
 
 
@@ -179,22 +187,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "plan",
-            "priority",
-            "lineage",
-            "name",
-            "unit",
-            "polarity",
-            "baseline_value",
-            "baseline_date",
-            "frequency_days",
-            "tolerance",
-            "source",
-            "comparator",
-            "targets",
-        ]
+        # A plan version's indicator as versions compare it, with its ids and targets.
+        fields = ["id", "plan", "lineage", *INDICATOR_FIELDS, "targets"]
         read_only_fields = fields
 
 
@@ -343,7 +337,7 @@ class ProgressLogViewSet(
     lookup_value_regex = "[0-9]+"
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(ModelSerializer):
     lineage = VisibleLineageField(
         visible=indicator_lineages_visible,
         queryset=IndicatorLineage.objects.all(),
@@ -354,21 +348,40 @@ class MeasurementSerializer(serializers.ModelSerializer):
         model = Measurement
         fields = ["id", "lineage", "date", "value", "status", "source", "note"]
         read_only_fields = ["id"]
+        # A "%" may follow the value, if the indicator is a percentage (validate).
+        extra_kwargs = {"value": {"unit": PERCENT}}
         # No unique (lineage, date) check: a second figure for a date changes
         # the first (plans.services.measurement_record).
         validators = []
 
+    def validate(self, attrs):
+        written = self.initial_data.get("value")
+        if isinstance(written, str):
+            try:
+                self.fields["value"].number(written, unit=attrs["lineage"].number_unit)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"value": error.detail}) from None
+        return attrs
 
-class MeasurementFilter(django_filters.FilterSet):
+
+class ProgressLogFilter(django_filters.FilterSet):
+    """The filters of a progress log (measurements, action updates): by
+    lineage, area, status (each log's own choices) and date."""
+
     lineage = IntegerFilter(field_name="lineage_id")
     area = django_filters.CharFilter(field_name="lineage__area__slug", help_text=AREA_FILTER_HELP)
-    status = django_filters.ChoiceFilter(choices=FigureStatus.choices)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
-        model = Measurement
         fields = ["lineage", "area", "status", "date_from", "date_to"]
+
+
+class MeasurementFilter(ProgressLogFilter):
+    status = django_filters.ChoiceFilter(choices=FigureStatus.choices)
+
+    class Meta(ProgressLogFilter.Meta):
+        model = Measurement
 
 
 class MeasurementViewSet(ProgressLogViewSet):
@@ -399,7 +412,7 @@ class MeasurementViewSet(ProgressLogViewSet):
         )
 
 
-class ActionUpdateSerializer(serializers.ModelSerializer):
+class ActionUpdateSerializer(ModelSerializer):
     lineage = VisibleLineageField(
         visible=action_lineages_visible,
         queryset=ActionLineage.objects.all(),
@@ -426,6 +439,7 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
             "author_name",
         ]
         read_only_fields = ["id", "evidence_file_name", "author_name"]
+        extra_kwargs = {"spend_to_date": {"unit": POUNDS}}
 
     @extend_schema_field(serializers.CharField())
     def get_author_name(self, update):
@@ -441,16 +455,11 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
         return value
 
 
-class ActionUpdateFilter(django_filters.FilterSet):
-    lineage = IntegerFilter(field_name="lineage_id")
-    area = django_filters.CharFilter(field_name="lineage__area__slug", help_text=AREA_FILTER_HELP)
+class ActionUpdateFilter(ProgressLogFilter):
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
-    class Meta:
+    class Meta(ProgressLogFilter.Meta):
         model = ActionUpdate
-        fields = ["lineage", "area", "status", "date_from", "date_to"]
 
 
 class ActionUpdateViewSet(ProgressLogViewSet):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from core import charts
 
+from .models import unit_mark
 from .progress import DAYS_PER_YEAR
 
 
@@ -49,7 +50,7 @@ def indicator_line_chart(
     if relative:
         y_label, suffix = f"Gap to {comparator_name}, points", ""
     else:
-        y_label, suffix = unit_label, "%" if unit == "percentage" else ""
+        y_label, suffix = unit_label, unit_mark(unit)
     return charts.line_chart(
         title=f"{name}: measured, expected and forecast",
         desc=(

@@ -13,8 +13,9 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.db.models import Q
 
-from core.forms import GovUKDateField
+from core.forms import GovUKDateField, NumberField, WholeNumberField
 from core.models import Role, User
+from core.numbers import PERCENT, POUNDS
 from partners.models import Organisation
 
 from .imports import IMPORT_MAX_BYTES, CsvFileError, csv_text_decode
@@ -26,28 +27,29 @@ from .models import (
     Polarity,
     TargetBasis,
     Unit,
+    unit_mark,
 )
 from .progress import DEFAULT_TOLERANCE
 
 DEFAULT_TOLERANCE_PERCENT = int(DEFAULT_TOLERANCE * 100)
 
-_NUMBER_WIDGET = {"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}
 
-
-def _decimal(label, *, decimal_places, min_value=None, **kwargs):
-    return forms.DecimalField(
+def _decimal(label, *, decimal_places, min_value=None, name=None, **kwargs):
+    """A figure typed as people write it (core.forms.NumberField); `name`
+    words its messages where the label says more ("Budget, in pounds")."""
+    name = name or label
+    return NumberField(
         label=label,
+        name=name,
         max_digits=12,
         decimal_places=decimal_places,
         min_value=min_value,
-        widget=forms.TextInput(attrs=_NUMBER_WIDGET),
         error_messages={
-            "required": f"Enter the {label.lower()}",
-            "invalid": f"{label} must be a number",
-            "max_decimal_places": f"{label} must have {decimal_places} decimal places or fewer",
-            "max_digits": f"{label} is too large",
-            "max_whole_digits": f"{label} is too large",
-            "min_value": f"{label} must be {min_value} or more",
+            "required": f"Enter the {name.lower()}",
+            "max_decimal_places": f"{name} must have {decimal_places} decimal places or fewer",
+            "max_digits": f"{name} is too large",
+            "max_whole_digits": f"{name} is too large",
+            "min_value": f"{name} must be {min_value} or more",
         },
         **kwargs,
     )
@@ -67,6 +69,16 @@ def _text(label, *, max_length=200, required=True, textarea=False, **kwargs):
     )
 
 
+def _priority():
+    """The priority a row belongs to: one of the draft's (DraftContentForm)."""
+    return forms.ModelChoiceField(
+        label="Priority",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Select the priority"},
+    )
+
+
 class DraftContentForm(forms.Form):
     """A form for one row of the draft `plan`; `instance` is the row being
     changed (None when adding). Initial values come from the instance."""
@@ -77,20 +89,23 @@ class DraftContentForm(forms.Form):
         if instance is not None:
             kwargs["initial"] = {**self.initial_from(instance), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
+        if "priority" in self.fields:
+            self.fields["priority"].queryset = plan.priorities.all()
 
     def initial_from(self, instance):
         return {name: getattr(instance, name) for name in self.base_fields}
 
 
 class PriorityForm(DraftContentForm):
-    number = forms.IntegerField(
+    number = WholeNumberField(
         label="Priority number",
         min_value=1,
         max_value=99,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}),
+        width_class="govuk-input--width-2",
         error_messages={
             "required": "Enter the priority number",
             "invalid": "Priority number must be a whole number, like 2",
+            "whole": "Priority number must be a whole number, like 2",
             "min_value": "Priority number must be 1 or more",
             "max_value": "Priority number must be 99 or less",
         },
@@ -117,12 +132,7 @@ class PriorityForm(DraftContentForm):
 
 
 class IndicatorForm(DraftContentForm):
-    priority = forms.ModelChoiceField(
-        label="Priority",
-        queryset=None,
-        empty_label=None,
-        error_messages={"required": "Select the priority"},
-    )
+    priority = _priority()
     name = _text("Name", help_text="For example, Children reaching a good level of development")
     unit = forms.ChoiceField(
         label="Unit",
@@ -150,6 +160,7 @@ class IndicatorForm(DraftContentForm):
     )
     tolerance = _decimal(
         "Tolerance",
+        unit=PERCENT,
         decimal_places=0,
         min_value=0,
         max_value=100,
@@ -171,7 +182,11 @@ class IndicatorForm(DraftContentForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priority"].queryset = self.plan.priorities.all()
+        # The baseline is in the unit chosen on this form (or held, when not sent).
+        unit = self.data.get(self.add_prefix("unit")) if self.is_bound else None
+        if unit is None and self.instance is not None:
+            unit = self.instance.unit
+        self.fields["baseline_value"].unit = unit_mark(unit or "")
         self.fields["tolerance"].error_messages.update(
             max_value="Tolerance must be 100 or less",
             max_decimal_places="Tolerance must be a whole number, like 25",
@@ -208,6 +223,7 @@ class TargetForm(DraftContentForm):
     def __init__(self, *args, indicator, **kwargs):
         self.indicator = indicator
         super().__init__(*args, **kwargs)
+        self.fields["value"].unit = indicator.number_unit
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -222,12 +238,7 @@ class TargetForm(DraftContentForm):
 
 
 class ActionForm(DraftContentForm):
-    priority = forms.ModelChoiceField(
-        label="Priority",
-        queryset=None,
-        empty_label=None,
-        error_messages={"required": "Select the priority"},
-    )
+    priority = _priority()
     title = _text("Title", help_text="For example, Train early years practitioners")
     description = _text("Description", max_length=5000, required=False, textarea=True)
     lead_organisation = forms.ModelChoiceField(
@@ -251,14 +262,15 @@ class ActionForm(DraftContentForm):
         required=False,
         empty_label="None",
     )
-    budget = _decimal("Budget, in pounds", decimal_places=2, min_value=0, initial=0)
+    budget = _decimal(
+        "Budget, in pounds", name="Budget", unit=POUNDS, decimal_places=2, min_value=0, initial=0
+    )
     start_date = GovUKDateField(label="Start date", help_text="For example, 1 9 2017")
     due_date = GovUKDateField(label="Due date", help_text="For example, 31 7 2019")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         area = self.plan.area
-        self.fields["priority"].queryset = self.plan.priorities.all()
         self.fields["lead_organisation"].queryset = Organisation.objects.filter(
             Q(area=None) | Q(area=area)
         )

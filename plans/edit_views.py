@@ -351,6 +351,7 @@ class CsvImportMixin(PlanPageMixin):
     another tab is never imported unseen."""
 
     spec = None  # the import's core.imports.ImportSpec
+    rows_noun = ""  # what the file's rows are, as its pages name them: "actions"
     upload_url_name = ""
     preview_url_name = ""
 
@@ -368,6 +369,9 @@ class CsvImportMixin(PlanPageMixin):
 
     def url(self, name):
         return reverse(f"plans:{name}", kwargs={"slug": self.area.slug})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, rows_noun=self.rows_noun)
 
     def preview(self, text):
         raise NotImplementedError
@@ -453,6 +457,7 @@ class CsvPreviewView(CsvImportMixin, TemplateView):
 class MeasurementImportMixin(CsvImportMixin):
     write_permission = "log"
     spec = imports.MEASUREMENT_IMPORT
+    rows_noun = "measurements"
     upload_url_name = "measurements-import"
     preview_url_name = "measurements-import-preview"
     template_url_name = "measurements-import-template"
@@ -491,6 +496,7 @@ class MeasurementImportTemplateView(MeasurementImportMixin, CsvTemplateView):
 class ActionImportMixin(CsvImportMixin):
     write_permission = "edit"
     spec = imports.ACTION_IMPORT
+    rows_noun = "actions"
     upload_url_name = "actions-import"
     preview_url_name = "actions-import-preview"
     template_url_name = "actions-import-template"

@@ -1,7 +1,8 @@
 from django import forms
 from django.core.validators import FileExtensionValidator
 
-from core.forms import GovUKDateField
+from core.forms import GovUKDateField, NumberField
+from core.numbers import POUNDS
 
 from .models import EVIDENCE_EXTENSIONS, ActionStatus, FigureStatus, validate_evidence_size
 
@@ -12,16 +13,16 @@ class MeasurementForm(forms.Form):
         help_text="The date, or last day of the period, the figure is for. For example, 31 8 2019",
         not_in_future=True,
     )
-    value = forms.DecimalField(
+    value = NumberField(
         label="Value",
         max_digits=12,
         decimal_places=3,
         error_messages={
             "required": "Enter the value",
-            "invalid": "Value must be a number, like 61.5",
             "max_decimal_places": "Value must have 3 decimal places or fewer",
+            "max_digits": "Value is too large",
+            "max_whole_digits": "Value is too large",
         },
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
     )
     status = forms.ChoiceField(
         label="Is this figure provisional, final or revised?",
@@ -38,6 +39,11 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(
         label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, number_unit="", **kwargs):
+        """`number_unit`: the indicator's (Indicator.number_unit)."""
+        super().__init__(*args, **kwargs)
+        self.fields["value"].unit = number_unit
 
 
 class ActionUpdateForm(forms.Form):
@@ -57,19 +63,21 @@ class ActionUpdateForm(forms.Form):
             "max_length": "Update must be 5,000 characters or fewer",
         },
     )
-    spend_to_date = forms.DecimalField(
+    spend_to_date = NumberField(
         label="Spend to date, in pounds",
+        name="Spend to date",
+        unit=POUNDS,
         help_text="The total spent on this action so far, not just since the last update.",
         min_value=0,
         max_digits=12,
         decimal_places=2,
         error_messages={
             "required": "Enter the spend to date",
-            "invalid": "Spend to date must be an amount of money, like 1250 or 1250.50",
             "min_value": "Spend to date must be 0 or more",
             "max_decimal_places": "Spend to date must have 2 decimal places or fewer",
+            "max_digits": "Spend to date is too large",
+            "max_whole_digits": "Spend to date is too large",
         },
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
     )
     date = GovUKDateField(label="Date of the update", not_in_future=True)
     evidence_url = forms.URLField(

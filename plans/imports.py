@@ -24,7 +24,6 @@ from django.db.models import Q
 
 from core.imports import (
     DATE_FORMS,
-    NUMBER_FORMS,
     CellError,
     Column,
     CsvFileError,
@@ -37,6 +36,7 @@ from core.imports import (
     number_cell,
     upload_text,
 )
+from core.numbers import NUMBER_FORMS, POUNDS
 from partners.models import Organisation
 
 from . import services
@@ -206,7 +206,8 @@ MEASUREMENT_IMPORT = ImportSpec(
             "value",
             "value",
             required=True,
-            holds=f"The figure: {NUMBER_FORMS}, up to 3 decimal places; a % sign may follow it.",
+            holds=f"The figure: {NUMBER_FORMS}, up to 3 decimal places; a % sign may "
+            "follow it where the indicator is a percentage.",
             example="61.5",
         ),
         Column(
@@ -293,7 +294,12 @@ def measurements_csv_preview(*, area, text) -> ImportPreview:
         indicator = check(_measurement_indicator, cells, by_id, by_name)
         day = check(_parse_date, cells["date"], "date")
         value = check(
-            _parse_decimal, cells["value"], "value", max_digits=12, decimal_places=3, unit="%"
+            _parse_decimal,
+            cells["value"],
+            "value",
+            max_digits=12,
+            decimal_places=3,
+            unit=indicator.number_unit if indicator else "",
         )
         status = check(_figure_status, cells.get("status", ""))
         source = check(_text, cells, "source", "source", max_length=200)
@@ -568,7 +574,7 @@ def actions_csv_preview(*, plan, text) -> ImportPreview:
                     "budget",
                     max_digits=12,
                     decimal_places=2,
-                    unit="£",
+                    unit=POUNDS,
                 )
                 if cells["budget"]
                 else Decimal("0.00")

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.models import TimeStampedModel
+from core.numbers import PERCENT
 from core.scoping import ScopeRule
 
 from .progress import DEFAULT_TOLERANCE
@@ -186,6 +187,17 @@ class PriorityLineage(Lineage):
 class IndicatorLineage(Lineage):
     """An indicator across versions: its measurements hang here."""
 
+    @property
+    def number_unit(self) -> str:
+        """The unit mark its figures may carry: its published version's unit's,
+        else its latest version's."""
+        versions = list(self.versions.select_related("plan").order_by("-plan__version"))
+        current = next(
+            (v for v in versions if v.plan.status == PlanStatus.PUBLISHED),
+            versions[0] if versions else None,
+        )
+        return current.number_unit if current else ""
+
 
 class ActionLineage(Lineage):
     """An action across versions: its update log hangs here."""
@@ -197,6 +209,12 @@ class Unit(models.TextChoices):
     RATE = "rate", "Rate"
     SCORE = "score", "Score"
     MONTHS = "months", "Months"
+
+
+def unit_mark(unit: str) -> str:
+    """The mark written after a figure in `unit`: "%" for a percentage, else
+    none. A typed figure may carry it (core.numbers); charts and pages add it."""
+    return PERCENT if unit == Unit.PERCENTAGE else ""
 
 
 class Polarity(models.TextChoices):
@@ -290,6 +308,11 @@ class Indicator(PlanContent):
                 condition=models.Q(tolerance__gte=0, tolerance__lte=1),
             ),
         ]
+
+    @property
+    def number_unit(self) -> str:
+        """The unit mark a typed figure of this indicator may carry."""
+        return unit_mark(self.unit)
 
     def __str__(self):
         return self.name

@@ -33,7 +33,6 @@ from .models import (
     Priority,
     Target,
     TargetBasis,
-    Unit,
 )
 
 
@@ -376,7 +375,7 @@ def indicator_measurements_data_set(*, user, area, lineage_id, today) -> ees.Dat
     footnotes, as EES marks them."""
     item = indicator_detail(user=user, area=area, lineage_id=lineage_id, today=today)
     indicator = item.indicator
-    unit = "%" if indicator.unit == Unit.PERCENTAGE else ""
+    unit = indicator.number_unit
     shown_unit = "" if unit else f" ({indicator.get_unit_display().lower()})"
     data_set = ees.DataSet(
         name=f"{area.slug}-indicator-{indicator.lineage_id}",

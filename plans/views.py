@@ -83,6 +83,9 @@ class MeasurementCreateView(PlanPageMixin, FormView):
             )
         return self._item
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "number_unit": self.get_item().indicator.number_unit}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, indicator=self.get_item().indicator)
 

@@ -12,13 +12,27 @@ import that has such a cell, or refused by every one, each naming line 3.
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from django import forms
 from django.db import transaction
+from rest_framework import serializers
 
 from areas import gias
+from core.api import NumberField as ApiNumberField
+from core.api import WholeNumberField as ApiWholeNumberField
 from core.csv_export import csv_text
-from core.imports import CsvFileError, LineError, upload_text
+from core.forms import NumberField, WholeNumberField
+from core.imports import (
+    CellError,
+    CsvFileError,
+    LineError,
+    number_cell,
+    upload_text,
+    whole_number_cell,
+)
+from core.numbers import PERCENT, POUNDS
 from encounters import attendance_bulk
 from encounters import services as encounter_services
 from encounters.attendance_files import (
@@ -31,6 +45,9 @@ from encounters.models import Encounter
 from encounters.roster_files import ROSTER_IMPORT, parse_roster
 from encounters.services import attendance_import
 from plans import imports as plan_imports
+from plans.api import ActionUpdateSerializer
+from plans.forms import ActionUpdateForm, MeasurementForm
+from plans.models import Unit, unit_mark
 from tests import uploads
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +336,186 @@ def test_every_import_names_a_missing_column_in_the_same_words(name, importing):
     assert str(raised.value).startswith(
         f"The header is missing required column: '{required.header}'"
     )
+
+
+# --- One number parser for forms, API and imports (issue 14 item 5) --------
+#
+# Each written form, in a field of each unit, goes through the three
+# surfaces that take typed numbers: a form field (core.forms.NumberField), an
+# API field (core.api.NumberField) and an import cell (core.imports.
+# number_cell). Each accepts it, with the same value, or each refuses it.
+
+NUMBER_CASES = [
+    # (written, unit, value read, or None where refused)
+    ("1200", "", Decimal("1200")),
+    ("1,200", "", Decimal("1200")),
+    (" 9,100 ", "", Decimal("9100")),
+    ("+1200", "", Decimal("1200")),
+    ("-0.5", "", Decimal("-0.5")),
+    ("12,500.5", "", Decimal("12500.5")),
+    ("£12,500", POUNDS, Decimal("12500")),
+    ("-£5", POUNDS, Decimal("-5")),
+    ("12,500", POUNDS, Decimal("12500")),
+    ("61.5%", PERCENT, Decimal("61.5")),
+    ("61.5 %", PERCENT, Decimal("61.5")),
+    ("61.5", PERCENT, Decimal("61.5")),
+    ("£12,500", "", None),
+    ("£12,500", PERCENT, None),
+    ("61.5%", "", None),
+    ("61.5%", POUNDS, None),
+    ("1,2,00", "", None),
+    ("1,20,0", "", None),
+    ("61,5", "", None),
+    ("1 200", "", None),
+    ("1e3", "", None),
+    ("1E3", POUNDS, None),
+    ("inf", "", None),
+    ("Infinity", "", None),
+    ("nan", PERCENT, None),
+    ("0x4B0", "", None),
+    ("twelve", "", None),
+]
+
+
+def _form_reads(text, unit):
+    class Form(forms.Form):
+        figure = NumberField(label="Figure", unit=unit, max_digits=12, decimal_places=3)
+
+    form = Form({"figure": text})
+    return (form.cleaned_data["figure"], None) if form.is_valid() else (None, form.errors)
+
+
+def _api_reads(text, unit):
+    class Input(serializers.Serializer):
+        figure = ApiNumberField(unit=unit, max_digits=12, decimal_places=3)
+
+    data = Input(data={"figure": text})
+    return (data.validated_data["figure"], None) if data.is_valid() else (None, data.errors)
+
+
+def _import_reads(text, unit):
+    try:
+        return number_cell(text, unit=unit), None
+    except CellError as error:
+        return None, str(error)
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), NUMBER_CASES)
+def test_forms_the_api_and_imports_read_a_written_number_alike(text, unit, value):
+    reads = {
+        "form": _form_reads(text, unit),
+        "api": _api_reads(text, unit),
+        "import": _import_reads(text, unit),
+    }
+
+    if value is None:
+        assert {surface: read[0] for surface, read in reads.items()} == dict.fromkeys(reads)
+        assert all(read[1] for read in reads.values())
+    else:
+        assert reads == dict.fromkeys(reads, (value, None))
+
+
+WHOLE_NUMBER_CASES = [
+    ("1,200", 1200),
+    (" 45 ", 45),
+    ("+7", 7),
+    ("12.5", None),
+    ("12.0", None),
+    ("1,20,0", None),
+    ("1e3", None),
+    ("45%", None),
+    ("£45", None),
+    ("forty", None),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), WHOLE_NUMBER_CASES)
+def test_forms_the_api_and_imports_read_a_written_whole_number_alike(text, value):
+    class Form(forms.Form):
+        count = WholeNumberField(label="Count")
+
+    class Input(serializers.Serializer):
+        count = ApiWholeNumberField()
+
+    form, data = Form({"count": text}), Input(data={"count": text})
+    try:
+        cell = whole_number_cell(text)
+    except CellError:
+        cell = None
+
+    reads = {
+        "form": form.cleaned_data["count"] if form.is_valid() else None,
+        "api": data.validated_data["count"] if data.is_valid() else None,
+        "import": cell,
+    }
+    assert reads == dict.fromkeys(reads, value)
+    assert all(type(read) is int for read in reads.values()) or value is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e3", "Spend to date must be written out in full"),
+        ("1,2,00", "Spend to date must have commas only between groups of 3 digits"),
+        ("61.5%", "Spend to date cannot end in %: it is not a percentage"),
+        ("twelve", "Spend to date must be an amount of money, like 12,500"),
+    ],
+)
+def test_a_refused_number_is_named_in_the_forms_and_api_words(text, message):
+    form = ActionUpdateForm({"spend_to_date": text})
+    api_field = ApiNumberField(unit=POUNDS, max_digits=12, decimal_places=2)
+    api_field.bind("spend_to_date", None)
+
+    with pytest.raises(serializers.ValidationError) as refused:
+        api_field.to_internal_value(text)
+
+    assert form.errors["spend_to_date"][0].startswith(message)
+    assert str(refused.value.detail[0]).startswith(message)
+
+
+# What the service prints, typed back: through the form, the API and the CSV.
+PRINTED = [("9,100", Decimal("9100")), ("£12,500", Decimal("12500"))]
+
+
+@pytest.mark.parametrize(("text", "value"), PRINTED)
+def test_spend_the_service_prints_is_accepted_by_form_api_and_import(text, value, importing):
+    form = ActionUpdateForm(
+        {
+            "status": "on_track",
+            "narrative": "Going well",
+            "spend_to_date": text,
+            "date_0": "1",
+            "date_1": "9",
+            "date_2": "2018",
+        }
+    )
+    field = ActionUpdateSerializer().fields["spend_to_date"]
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["spend_to_date"] == value
+    assert field.run_validation(text) == value
+    assert line_errors("actions", with_cell("actions", importing, "budget", text), importing) == []
+
+
+def test_a_percentage_is_accepted_for_a_percentage_indicator_only(importing):
+    indicator = importing["area"].plans.get(status="published").indicators.first()
+    percentage = MeasurementForm(_measurement_data("61.5%"), number_unit=indicator.number_unit)
+    count = MeasurementForm(_measurement_data("61.5%"), number_unit=unit_mark(Unit.COUNT))
+    written = with_cell("measurements", importing, "value", "61.5%")
+
+    assert indicator.unit == Unit.PERCENTAGE
+    assert percentage.is_valid(), percentage.errors
+    assert percentage.cleaned_data["value"] == Decimal("61.5")
+    assert count.errors["value"] == ["Value cannot end in %: it is not a percentage"]
+    assert line_errors("measurements", written, importing) == []
+
+    # The published indicators, every one made a count (the file names the first).
+    importing["area"].plans.get(status="published").indicators.update(unit=Unit.COUNT)
+
+    assert line_errors("measurements", written, importing) == [
+        LineError(BAD_LINE, "value '61.5%' is not a number")
+    ]
+
+
+def _measurement_data(value):
+    return {"date_0": "31", "date_1": "8", "date_2": "2019", "value": value, "status": "final"}

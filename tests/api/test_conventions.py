@@ -48,6 +48,67 @@ def test_measurement_dates_follow_the_page_rules(date, message, api, world):
     assert response.json()["errors"] == [{"field": "date", "code": "invalid", "message": message}]
 
 
+@pytest.mark.parametrize(
+    ("value", "stored"), [("61.5%", "61.500"), ("9,100", "9100.000"), (61.5, "61.500")]
+)
+def test_a_measurement_value_is_read_as_the_forms_and_imports_read_it(value, stored, api, world):
+    response = api(Role.BOARD_MEMBER).post(
+        "/api/v1/measurements/", _measurement(world, value=value)
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["value"] == stored
+
+
+def test_a_percent_sign_is_refused_for_an_indicator_that_is_no_percentage(api, world):
+    indicator = world.own.rows["indicator"]
+    type(indicator).objects.filter(lineage=indicator.lineage).update(unit="count")
+
+    response = api(Role.BOARD_MEMBER).post("/api/v1/measurements/", _measurement(world))
+    refused = api(Role.BOARD_MEMBER).post(
+        "/api/v1/measurements/", _measurement(world, value="61.5%")
+    )
+
+    assert response.status_code == 201, response.content
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        {
+            "field": "value",
+            "code": "percent",
+            "message": "Value cannot end in %: it is not a percentage",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spend", "status", "stored_or_code"),
+    [
+        ("£12,500", 201, "12500.00"),
+        ("12,500.50", 201, "12500.50"),
+        ("1e3", 400, "exponent"),
+        ("61.5%", 400, "percent"),
+        ("1,2,00", 400, "separators"),
+    ],
+)
+def test_spend_is_read_as_the_forms_and_imports_read_it(spend, status, stored_or_code, api, world):
+    response = api(Role.BOARD_MEMBER).post(
+        "/api/v1/action-updates/",
+        {
+            "lineage": world.own.rows["action"].lineage_id,
+            "date": "2019-07-31",
+            "status": "on_track",
+            "narrative": "Going well",
+            "spend_to_date": spend,
+        },
+    )
+
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["spend_to_date"] == stored_or_code
+    else:
+        assert [error["code"] for error in response.json()["errors"]] == [stored_or_code]
+
+
 def test_an_action_update_follows_the_page_rules(api, world):
     response = api(Role.BOARD_MEMBER).post(
         "/api/v1/action-updates/",

@@ -222,6 +222,34 @@ def test_lead_adds_an_indicator(lead_client, area, lead, draft):
     assert history(indicator, ChangeAction.CREATED).exists()
 
 
+@pytest.mark.parametrize(
+    ("unit", "baseline", "error"),
+    [
+        ("percentage", "61.5%", None),
+        ("count", "1,200", None),
+        ("count", "61.5%", "Baseline value cannot end in %: it is not a percentage"),
+        ("percentage", "1e3", "Baseline value must be written out in full"),
+    ],
+)
+def test_a_baseline_may_carry_the_mark_of_the_unit_chosen_on_the_form(
+    unit, baseline, error, lead_client, area, draft
+):
+    priority = draft.priorities.get(number=2)
+    posted = indicator_post(priority, unit=unit, baseline_value=baseline, tolerance="20%")
+
+    response = lead_client.post(url(area, "draft/indicators/new/"), posted)
+
+    if error is None:
+        assert response.status_code == 302
+        written = baseline.replace(",", "").removesuffix("%")
+        assert Indicator.objects.get(plan=draft, name=posted["name"]).baseline_value == Decimal(
+            written
+        )
+    else:
+        assert response.status_code == 200
+        assert response.context["form"].errors["baseline_value"][0].startswith(error)
+
+
 def test_indicator_form_shows_tolerance_as_a_percentage(lead_client, area, draft):
     indicator = draft.indicators.first()
     response = lead_client.get(url(area, f"draft/indicators/{indicator.pk}/change/"))
