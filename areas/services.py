@@ -154,15 +154,12 @@ def school_area_changes(
                 f"would lose {moved} of its {before} open schools to another area or none, "
                 f"more than {settings.GIAS_MAX_MOVED_SHARE:.0%}"
             )
-    warnings = (
-        [
-            f"{area.name} {problems[area.pk]}. Check its membership rules for {day}."
-            for area in Area.objects.filter(pk__in=problems).order_by("name")
-        ]
-        if problems
-        else []
-    )
-    return warnings
+    if not problems:
+        return []
+    return [
+        f"{area.name} {problems[area.pk]}. Check its membership rules for {day}."
+        for area in Area.objects.filter(pk__in=problems).order_by("name")
+    ]
 
 
 @transaction.atomic

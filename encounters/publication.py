@@ -386,15 +386,12 @@ def published_breakdown(counts: BreakdownCounts, *, pattern: SeriesPattern | Non
         }
         grew = subtotals.not_yet_hidden(wanted_subtotals)
         also_hidden["breakdown:employers"] |= grew
-        complement = _employers_complement(
-            subtotals,
-            suppressed,
-            lists,
-            ("breakdown:cornerstone_employers", "breakdown:other_employers"),
-        )
-        if complement is not None:
-            name, key = complement
-            also_hidden[name].add(cell_key(key, "n"))
+        employers_total = cell_key("employers", TOTAL_KEY)
+        for name, key in _employer_line_complements(subtotals, suppressed, lists, EMPLOYER_LISTS):
+            if name is None:
+                also_hidden["breakdown:employers"].add(employers_total)
+            else:
+                also_hidden[name].add(cell_key(key, "n"))
             grew = True
         for name, keys in wanted.items():
             more = suppressed[name].not_yet_hidden(keys)
@@ -445,22 +442,41 @@ def published_breakdown(counts: BreakdownCounts, *, pattern: SeriesPattern | Non
     }
 
 
-def _employers_complement(subtotals, suppressed, lists, names):
-    """The employer list read as one line: its shown total is the sum of every
-    employer's row. When the rows it hides add up to nothing (all zeros,
-    hidden in a series), each of them is known to be 0, so the smallest
-    shown non-zero row is hidden beside them: (list name, row key), or None
-    when the line needs nothing more."""
+EMPLOYER_LISTS = ("breakdown:cornerstone_employers", "breakdown:other_employers")
+
+
+def _employer_line_complements(subtotals, suppressed, lists, names):
+    """The employer list read as one line, every employer's row under the
+    list's total, suppressed with the rows and total its parts hide (as the
+    difference tables are): a line whose hidden rows add up to nothing (all
+    zeros, hidden in a series), or that has one unknown, needs another row
+    hidden. Returns (list name, row key) for each row it hides beyond them,
+    and (None, None) for the total."""
+    entries = [(name, key, n) for name in names for key, n in lists[name].items()]
+    if not entries:
+        return set()
+    hidden = {
+        cell_key(str(i), "n")
+        for i, (name, key, _) in enumerate(entries)
+        if suppressed[name].hides(key, "n")
+    }
     if subtotals.hides("employers", TOTAL_KEY):
-        return None
-    hidden, shown = [], []
-    for name in names:
-        for key, n in lists[name].items():
-            (hidden if suppressed[name].hides(key, "n") else shown).append((n, name, key))
-    if not hidden or sum(n for n, _, _ in hidden) != 0:
-        return None
-    candidates = sorted((n, name, key) for n, name, key in shown if n > 0)
-    return candidates[0][1:] if candidates else None
+        hidden.add(cell_key(TOTAL_KEY, "n"))
+    line = suppress_keyed_table(
+        [[n] for _, _, n in entries],
+        row_keys=[str(i) for i in range(len(entries))],
+        column_keys=["n"],
+        pattern=None,
+        table="breakdown:all_employers",
+        also_hidden=hidden,
+        threshold=1,
+        row_totals=False,
+    )
+    more = set()
+    for key in line.hidden - hidden:
+        row = key.split("|")[0]
+        more.add((None, None) if row == TOTAL_KEY else entries[int(row)][:2])
+    return more
 
 
 def _suppressed_list(rows, name, pattern, also_hidden):
