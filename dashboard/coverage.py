@@ -12,6 +12,7 @@ those can import it.
 
 from django.db.models import Sum
 
+from areas.models import OPEN_STATUSES
 from core.replica import reads_from_replica
 from encounters.academic_years import AcademicYear
 from encounters.models import year_group_label
@@ -54,7 +55,9 @@ def area_school_coverage(*, user, area, year: AcademicYear, as_at=None):
 def school_coverage_rows(schools, summaries):
     """The per-school coverage ``area_coverage`` publishes, from summary rows
     ordered by school and year group: the schools in ``schools`` (by pk, in
-    their order) that have rows."""
+    their order) that have rows or are open and teach secondary ages (a
+    school with no pupils on roll yet has no rows; a series lists it from its
+    first publication, so its first pupil never adds a row)."""
     by_school = {}
     for summary in summaries:
         rows, total = by_school.setdefault(
@@ -71,10 +74,23 @@ def school_coverage_rows(schools, summaries):
             total.add(disadvantaged, counts)
         rows.append(row)
     return [
-        {"school": school, "rows": by_school[pk][0], "total": by_school[pk][1]}
+        {
+            "school": school,
+            "rows": by_school[pk][0] if pk in by_school else [],
+            "total": by_school[pk][1] if pk in by_school else CoverageRow(None, "All year groups"),
+        }
         for pk, school in schools.items()
-        if pk in by_school
+        if pk in by_school or listed_without_pupils(school)
     ]
+
+
+def listed_without_pupils(school) -> bool:
+    """Whether an area's coverage lists a school with no pupils on roll: it
+    is open and may have pupils in Year 7 or above (its statutory high age
+    is over 11, or not known)."""
+    return school.status in OPEN_STATUSES and (
+        school.statutory_high_age is None or school.statutory_high_age > 11
+    )
 
 
 def _add(counts: dict, key, pupil_encounters: int, encounters: int) -> None:

@@ -54,13 +54,16 @@ def area_coverage(*, user, area, year, schools=None, pattern: SeriesPattern | No
     ``pattern`` is the series the figures belong to (ADR 0011): the cells
     hidden by the area's earlier releases of the year stay hidden. In a
     series every secondary year group has a column, so a year group's first
-    pupil never adds a column. The result's "pattern" is what this
-    publication hides."""
+    pupil never adds a column, and every school that teaches secondary ages
+    has a row, so its first pupil never adds a row. The result's "pattern"
+    is what this publication hides."""
     if schools is None:
         schools = area_school_coverage(user=user, area=area, year=year)
     if pattern is not None:
         year_groups = [y for y in YearGroup.values if y >= FIRST_SECONDARY_YEAR]
     else:
+        # Published afresh, a school with no pupils yet is left out.
+        schools = [school for school in schools if school["rows"]]
         year_groups = sorted(
             {
                 row.year_group
@@ -176,9 +179,14 @@ def _coverage_tables(schools, year_groups, pattern):
             coverage, split = f"coverage:{measure}", f"disadvantage:{measure}"
             wanted[split] |= _area_totals(tables[coverage].hidden)
             wanted[coverage] |= _area_totals(tables[split].hidden)
-        for measure in ("with_one", "with_four"):
-            wanted[f"coverage:{measure}"] |= tables["coverage:on_roll"].hidden
-        wanted["disadvantage:with_four"] |= tables["disadvantage:on_roll"].hidden
+        for more, fewer in DIFFERENCES:
+            wanted[fewer] |= tables[more].hidden
+            if pattern is not None:
+                # In a series a difference's two counts are hidden in the same
+                # cells, so the difference never needs a complement of its
+                # own: as it falls it could otherwise need one for the first
+                # time in a later publication (ADR 0011).
+                wanted[more] |= tables[fewer].hidden
         for more, fewer in DIFFERENCES:
             wanted[fewer] |= _difference_complements(grids, tables, more, fewer, year_keys)
         grew = False

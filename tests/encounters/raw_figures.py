@@ -6,6 +6,7 @@ what the pages read from the summary tables. Same shapes as
 
 from collections import defaultdict
 
+from dashboard.coverage import listed_without_pupils
 from encounters.models import (
     FIRST_SECONDARY_YEAR,
     PLEDGE_ENCOUNTERS,
@@ -58,7 +59,7 @@ def raw_area_school_coverage(*, user, area, year, as_at=None):
             )
             row.add(pupil.disadvantaged, counts)
             total.add(pupil.disadvantaged, counts)
-        if by_year:
+        if by_year or listed_without_pupils(school):
             result.append(
                 {"school": school, "rows": [by_year[y] for y in sorted(by_year)], "total": total}
             )
