@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView, View
 from core.ees import DataSetDownloadMixin
 from core.history import history_for_objects
 from core.views import PublicViewMixin
+from evidence import selectors as evidence_selectors
 from releases import selectors as release_selectors
 
 from . import method, reminders, selectors, services
@@ -113,11 +114,21 @@ class ActionView(PlanPageView):
         item, updates = selectors.action_detail(
             user=self.request.user, area=self.area, lineage_id=kwargs["pk"], today=self.today
         )
+        lineage = item.action.lineage
         context.update(
             item=item,
             action=item.action,
             updates=updates,
-            history=history_for_objects([*item.action.lineage.versions.all(), *updates]),
+            history=history_for_objects([lineage, *lineage.versions.all(), *updates]),
+        )
+        # The evidence strands it uses and other areas' actions on them (ADR 0023).
+        evidence, tags = evidence_selectors.action_evidence(lineage_id=lineage.pk)
+        context.update(
+            evidence=evidence,
+            evidence_tags=tags,
+            others_doing_this=evidence_selectors.others_doing_this(
+                lineage=lineage, today=self.today
+            ),
         )
         return context
 
