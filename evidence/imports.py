@@ -5,8 +5,8 @@ bad line named as uploaded, all or nothing.
 A row names a strand (phase and name) and optionally its rating: impact,
 cost and evidence strength with the date the rating was taken, all four or
 none. A row whose rating differs from the one recorded for the same date is
-an error (a revision needs its own date); `evidence.services.strands_import`
-writes the checked rows."""
+an error (a revision needs its own date); `evidence.services.strands_import_file`
+checks the file again and writes it."""
 
 from dataclasses import dataclass
 from datetime import date

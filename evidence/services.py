@@ -9,6 +9,7 @@ from django.db import transaction
 from core.history import change_record
 from core.models import ChangeAction
 
+from .imports import strands_csv_preview
 from .models import ActionEvidence, EvidenceStrand, StrandRating, StrandTag
 
 
@@ -92,6 +93,16 @@ class StrandImportResult:
     created: int = 0
     changed: int = 0
     unchanged: int = 0
+
+
+@transaction.atomic
+def strands_import_file(*, text, user) -> StrandImportResult:
+    """Check the whole file again and, only if every line is good, import
+    it: raises ValidationError (with the line errors) otherwise."""
+    preview = strands_csv_preview(text)
+    if not preview.is_valid:
+        raise ValidationError([str(error) for error in preview.errors])
+    return strands_import(rows=preview.rows, user=user)
 
 
 @transaction.atomic
