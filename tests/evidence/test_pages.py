@@ -263,3 +263,15 @@ def test_library_pages_run_a_constant_number_of_queries(
             )
     with django_assert_max_num_queries(len(small)):
         assert client.get(path.format(pk=first.lineage_id)).status_code == 200
+
+
+def test_school_staff_see_their_areas_action_evidence_without_library_links(
+    client, users, feedback, area, plan, other_plan
+):
+    own = _tag(plan, feedback, users[Role.AREA_LEAD])
+    other = _tag(other_plan, feedback, users[Role.ADMINISTRATOR])
+    client.force_login(users[Role.SCHOOL_STAFF])
+    html = client.get(f"/areas/{area.slug}/actions/{own.lineage_id}/").content.decode()
+    assert "Feedback" in html
+    assert "/what-works/" not in html
+    assert other.title not in html
