@@ -11,6 +11,8 @@ checks the file again and writes it."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from core.imports import (
     DATE_FORMS,
     CellError,
@@ -189,7 +191,7 @@ def _row(cells) -> tuple[StrandRow | None, list[LineError]]:
             errors.append(
                 LineError(cells.line, cell_problem("Rating date", cells["rated_on"], error))
             )
-        if figures.get("rated_on") and figures["rated_on"] > date.today():
+        if figures.get("rated_on") and figures["rated_on"] > timezone.localdate():
             errors.append(LineError(cells.line, "Rating date must be today or in the past"))
     if errors:
         return None, errors

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from core.history import change_record
 from core.models import ChangeAction
@@ -40,6 +41,10 @@ def rating_check(*, strand, impact_months, cost, evidence_strength, rated_on):
         rated_on=rated_on,
     )
     rating.full_clean(exclude=["strand", "recorded_by"], validate_unique=False)
+    if rated_on > timezone.localdate():
+        raise ValidationError(
+            {"rated_on": "The date the rating was taken must be today or earlier"}
+        )
     same_day = strand.ratings.filter(rated_on=rated_on).first() if strand.pk else None
     if same_day is not None:
         if same_day.figures == rating.figures:
@@ -166,28 +171,22 @@ def action_evidence_set(*, lineage, user, strands, stage) -> ActionEvidence | No
     if not strands:
         if evidence is not None:
             evidence.delete()
-            change_record(
-                obj=lineage,
-                user=user,
-                action=ChangeAction.UPDATED,
-                before=before,
-                after=_tag_values(None),
-                area=lineage.area,
-            )
-        return None
-    if evidence is None:
-        evidence = ActionEvidence.objects.create(lineage=lineage, stage=stage)
-    elif evidence.stage != stage:
-        evidence.stage = stage
-        evidence.save(update_fields=["stage", "updated_at"])
-    wanted = {strand.pk: strand for strand in strands}
-    evidence.tags.exclude(strand_id__in=wanted).delete()
-    kept = set(evidence.tags.values_list("strand_id", flat=True))
-    for strand_id, strand in wanted.items():
-        if strand_id not in kept:
-            StrandTag.objects.create(
-                evidence=evidence, strand=strand, rating=strand_current_rating(strand)
-            )
+        evidence = None
+    else:
+        if evidence is None:
+            evidence = ActionEvidence.objects.create(lineage=lineage, stage=stage)
+        elif evidence.stage != stage:
+            evidence.stage = stage
+            evidence.save(update_fields=["stage", "updated_at"])
+        wanted = {strand.pk: strand for strand in strands}
+        evidence.tags.exclude(strand_id__in=wanted).delete()
+        kept = set(evidence.tags.values_list("strand_id", flat=True))
+        for strand_id, strand in wanted.items():
+            if strand_id not in kept:
+                StrandTag.objects.create(
+                    evidence=evidence, strand=strand, rating=strand_current_rating(strand)
+                )
+    # Records nothing when nothing changed.
     change_record(
         obj=lineage,
         user=user,

@@ -5,7 +5,6 @@ constant queries whatever the number of actions."""
 from datetime import date
 
 import pytest
-import time_machine
 
 from core.models import Role
 from evidence import services
@@ -16,14 +15,6 @@ from tests.factories import UserFactory
 from tests.plans.factories import MeasurementFactory, published_plan_with
 
 pytestmark = pytest.mark.django_db
-
-TODAY = date(2020, 6, 1)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_today():
-    with time_machine.travel(TODAY, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ under so a later revision is flagged."""
 from datetime import date
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from core.history import history_for
@@ -147,3 +148,12 @@ def test_strands_need_a_stage(lead, lineage):
             lineage=lineage, user=lead, strands=[EvidenceStrandFactory()], stage=""
         )
     assert "stage" in refused.value.message_dict
+
+
+def test_a_rating_cannot_be_dated_in_the_future(admin):
+    strand = EvidenceStrandFactory(name="Homework")
+    with time_machine.travel(date(2024, 1, 15), tick=False):
+        with pytest.raises(ValidationError) as refused:
+            _rate(strand, admin, 5, 1, 3, date(2024, 1, 16))
+        assert "rated_on" in refused.value.message_dict
+        assert _rate(strand, admin, 5, 1, 3, date(2024, 1, 15)).rated_on == date(2024, 1, 15)
