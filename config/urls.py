@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("dashboard.urls")),
     path("", include("releases.urls")),
+    path("", include("evidence.urls")),
 ]

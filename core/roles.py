@@ -37,3 +37,7 @@ REPORT_GENERATOR_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINIS
 REFERENCE_DATA_ROLES = frozenset({Role.DFE_STAFF, Role.ADMINISTRATOR})
 # Who may prepare an area's releases and set pre-release access.
 RELEASE_MANAGER_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})
+# The what-works evidence library: every area role, DfE staff and
+# administrators. School staff are left out, like the dashboard: the library
+# is about areas' plans, and a school's staff have their school's pages.
+EVIDENCE_LIBRARY_ROLES = DASHBOARD_ROLES

@@ -7,7 +7,9 @@ from django.views.generic import FormView, TemplateView, View
 
 from core.ees import DataSetDownloadMixin
 from core.history import history_for_objects
+from core.roles import EVIDENCE_LIBRARY_ROLES
 from core.views import PublicViewMixin
+from evidence import selectors as evidence_selectors
 from releases import selectors as release_selectors
 
 from . import method, reminders, selectors, services
@@ -113,11 +115,25 @@ class ActionView(PlanPageView):
         item, updates = selectors.action_detail(
             user=self.request.user, area=self.area, lineage_id=kwargs["pk"], today=self.today
         )
+        lineage = item.action.lineage
         context.update(
             item=item,
             action=item.action,
             updates=updates,
-            history=history_for_objects([*item.action.lineage.versions.all(), *updates]),
+            history=history_for_objects([lineage, *lineage.versions.all(), *updates]),
+        )
+        # The evidence strands it uses and other areas' actions on them (ADR 0023).
+        evidence, tags = evidence_selectors.action_evidence(lineage_id=lineage.pk)
+        can_use_library = self.request.user.role in EVIDENCE_LIBRARY_ROLES
+        context.update(
+            evidence=evidence,
+            evidence_tags=tags,
+            can_use_library=can_use_library,
+            others_doing_this=evidence_selectors.others_doing_this(
+                lineage=lineage, today=self.today
+            )
+            if can_use_library
+            else [],
         )
         return context
 

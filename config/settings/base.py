@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reports",
     "dashboard",
     "releases",
+    "evidence",
     "demo",
 ]
 

@@ -27,12 +27,14 @@ from core.tokens import api_token_create
 from core.upload_previews import upload_preview_store
 from dashboard.services import summaries_rebuild
 from encounters.models import AttendanceUpload, UploadStatus
+from evidence import services as evidence
 from plans.services import plan_draft_start
 from releases import services as releases
 from releases.models import Release
 from tests.browser.conftest import enter_code, enter_password
 from tests.core.test_url_scoping import PUBLIC_URL_NAMES, SIGNED_IN_URL_NAMES, _app_patterns
 from tests.dashboard.conftest import plan_with_funding, school_with_coverage
+from tests.evidence.factories import EvidenceStrandFactory
 from tests.factories import UserFactory
 from tests.plans.factories import OrganisationFactory, board_with_a_meeting
 from tests.releases.conftest import in_an_hour, last_month, publication_time_passes
@@ -88,6 +90,7 @@ def service(transactional_db, reference_areas, settings, tmp_path):
     AttendanceUpload.objects.create(
         school=school, uploaded_by=staff, file_name="attendance.csv", status=UploadStatus.DONE
     )
+    _evidence(reference_areas, lead)
     dfe = UserFactory(role=Role.DFE_STAFF)
     api_token_create(user=dfe, name="Dashboard extract")
     return {
@@ -126,6 +129,25 @@ def _releases(area, lead, listed):
         user=lead,
     )
     releases.pre_release_grant(release=coming, person=listed, user=lead)
+
+
+def _evidence(reference_areas, lead):
+    """A strand with a rating, used by a Blackpool action and a Derby one, so
+    the library, a library action and "others doing this" have rows."""
+    strand = EvidenceStrandFactory(name="Feedback")
+    evidence.strand_rating_record(
+        strand=strand,
+        user=None,
+        impact_months=6,
+        cost=1,
+        evidence_strength=4,
+        rated_on=datetime.date(2021, 6, 1),
+    )
+    for slug in ("blackpool", "derby"):
+        action = reference_areas[slug].plans.get(status="published").actions.first()
+        evidence.action_evidence_set(
+            lineage=action.lineage, user=lead, strands=[strand], stage="deliver"
+        )
 
 
 def _route(path):
@@ -202,6 +224,20 @@ def _form_results(page, base_url, user):
             f"/schools/{school.urn}/pupils/import/{roster.pk}/",
             f"/schools/{school.urn}/encounters/upload/{upload.pk}/",
         ]
+    if user.role == Role.ADMINISTRATOR:
+        page.goto(f"{base_url}/what-works/strands/import/")
+        page.locator("input[type=file]").set_input_files(
+            files=[
+                {
+                    "name": "strands.csv",
+                    "mimeType": "text/csv",
+                    "buffer": b"strand,phase\nPhonics,school\n",
+                }
+            ]
+        )
+        page.get_by_role("button", name="Check the file").click()
+        page.wait_for_url("**/what-works/strands/import/check/")
+        return [urlsplit(page.url).path]
     if user.role != Role.AREA_LEAD:
         return []
     indicator = user.area.plans.get(status="published").indicators.first()

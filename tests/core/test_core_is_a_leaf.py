@@ -17,6 +17,7 @@ PROJECT_APPS = {
     "reports",
     "dashboard",
     "releases",
+    "evidence",
     "demo",
 }
 

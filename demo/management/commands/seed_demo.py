@@ -7,6 +7,7 @@ from dashboard.scale import seed_national
 from dashboard.services import summaries_rebuild, summary_refreshes_deferred
 from demo.users import seed_users
 from encounters.demo import seed_encounters
+from evidence.demo import seed_strands
 from plans.demo import seed_plans
 
 
@@ -38,15 +39,18 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     accounts = seed_users(password=password)
                     self.stdout.write(seed_plans(seed=seed))
+                    self.stdout.write(seed_strands())
             else:
                 with transaction.atomic():
                     result = seed_schools(seed=seed)
                     accounts = seed_users(password=password)
                     plans_summary = seed_plans(seed=seed)
                     encounters_summary = seed_encounters(seed=seed)
+                    strands_summary = seed_strands()
                 self.stdout.write("Schools: " + "; ".join(result.summary_lines()))
                 self.stdout.write(plans_summary)
                 self.stdout.write("Encounters: " + encounters_summary)
+                self.stdout.write(strands_summary)
         rebuilt = summaries_rebuild()
         self.stdout.write(
             f"Dashboard summaries: {rebuilt['areas']} areas, "
