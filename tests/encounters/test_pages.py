@@ -48,6 +48,7 @@ def school_paths(school, pupil, encounter):
         f"{base}/coverage/?year=2017",
         f"{base}/coverage/coverage.csv",
         f"{base}/coverage/below-pledge.csv",
+        f"{base}/gatsby-benchmarks/",
     ]
 
 
