@@ -241,6 +241,7 @@ def test_coverage_csv_escapes_formulas(client, users, school, pupils):
         ("encounters/", 12),
         ("coverage/", 12),
         ("coverage/coverage.csv", 10),
+        ("gatsby-benchmarks/", 12),
         ("encounters/new/", 14),
     ],
 )
