@@ -3,7 +3,7 @@ from django import forms
 from core.forms import GovUKDateField, WholeNumberField
 from partners.models import EMPLOYER_KINDS, Organisation
 
-from .models import EncounterType, Programme, Pupil, YearGroup
+from .models import EncounterType, MeaningfulCriterion, Programme, Pupil, YearGroup
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -104,6 +104,17 @@ class EncounterForm(forms.Form):
             "whole": "Duration must be a whole number of minutes",
         },
     )
+    # Gatsby Benchmarks 5 and 6 (ADR 0025).
+    meaningful_criteria = forms.MultipleChoiceField(
+        label="Which of these did the encounter do? (optional)",
+        help_text=(
+            "The Careers & Enterprise Company's criteria: it counts as meaningful toward "
+            "Gatsby Benchmark 5 or 6 only if it did all four."
+        ),
+        choices=MeaningfulCriterion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     whole_year_group = forms.BooleanField(label="", required=False)
     pupils = PupilChoiceField(
         label="Pupils who took part",
@@ -156,6 +167,7 @@ class EncounterForm(forms.Form):
             "employers": list(data["employers"]),
             "delivered_through": data["delivered_through"],
             "duration_minutes": data["duration_minutes"],
+            "meaningful_criteria": data["meaningful_criteria"],
             "pupils": data["pupil_list"],
         }
 

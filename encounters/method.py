@@ -9,7 +9,15 @@ from core import disclosure
 
 from . import selectors
 from .academic_years import AcademicYear
-from .models import FIRST_SECONDARY_YEAR, PLEDGE_ENCOUNTERS, YearGroup, year_group_label
+from .gatsby import BENCHMARK_6_YEARS, LAST_PRE_16_YEAR
+from .models import (
+    FIRST_SECONDARY_YEAR,
+    PLEDGE_ENCOUNTERS,
+    GatsbyBenchmark,
+    MeaningfulCriterion,
+    YearGroup,
+    year_group_label,
+)
 
 # Two schools by two year groups: one small cell in each row, so the example
 # shows a secondary suppression as well as the primary ones.
@@ -39,6 +47,7 @@ def encounter_method() -> dict:
         "meaningful_types": [t for t in types if t.is_meaningful_employer_encounter],
         "other_types": [t for t in types if not t.is_meaningful_employer_encounter],
         "current_year": current,
+        "gatsby": _gatsby_method(types),
         "example": {
             "year_groups": [year_group_label(y) for y in EXAMPLE_YEAR_GROUPS],
             "before": [
@@ -56,4 +65,26 @@ def encounter_method() -> dict:
             "after_totals": example.column_totals,
             "after_grand_total": example.grand_total,
         },
+    }
+
+
+def _gatsby_method(types) -> dict:
+    """What the Gatsby Benchmark 5 and 6 drafts count (encounters.gatsby)."""
+
+    def counted(benchmark):
+        return [
+            t
+            for t in types
+            if t.gatsby_benchmark == benchmark and t.is_meaningful_employer_encounter
+        ]
+
+    return {
+        "criteria": MeaningfulCriterion.labels,
+        "benchmark_5_types": counted(GatsbyBenchmark.EMPLOYERS),
+        "benchmark_6_types": counted(GatsbyBenchmark.WORKPLACES),
+        "last_pre_16_year": year_group_label(LAST_PRE_16_YEAR),
+        "benchmark_6_stages": [
+            (year_group_label(year_group), year_group_label(first))
+            for year_group, first in BENCHMARK_6_YEARS.items()
+        ],
     }

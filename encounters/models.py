@@ -193,6 +193,10 @@ class GatsbyBenchmark(models.IntegerChoices):
     FURTHER_HIGHER = 7, "7: Encounters with further and higher education"
 
 
+# The benchmarks whose Compass answers are drafted from encounter records.
+GATSBY_BENCHMARKS_FROM_RECORDS = (GatsbyBenchmark.EMPLOYERS, GatsbyBenchmark.WORKPLACES)
+
+
 class EncounterType(models.Model):
     """Reference data, seeded by a data migration and edited in the admin."""
 
@@ -211,6 +215,23 @@ class EncounterType(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MeaningfulCriterion(models.TextChoices):
+    """The Careers & Enterprise Company's criteria for a meaningful encounter
+    or experience (Gatsby Benchmarks 5 and 6, ADR 0025): the school ticks
+    each one its encounter met."""
+
+    PURPOSE_SHARED = "purpose", "It had a clear purpose, shared with the employer and the pupils"
+    LEARNING_OUTCOMES = (
+        "outcomes",
+        "It was planned around learning outcomes suited to the pupils' needs",
+    )
+    TWO_WAY = "two_way", "Pupils could ask questions and talk with the employer or employees"
+    REFLECTION = "reflection", "Pupils had time afterwards to reflect on what they learnt"
+
+
+MEANINGFUL_CRITERIA = tuple(MeaningfulCriterion.values)
 
 
 class Programme(models.TextChoices):
@@ -262,6 +283,19 @@ class Encounter(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # Gatsby Benchmarks 5 and 6 (ADR 0025): what the school recorded of the
+    # meaningful-encounter criteria; the encounter counts toward its type's
+    # benchmark only when every one is met.
+    meaningful_criteria = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The meaningful-encounter criteria the encounter met (MeaningfulCriterion).",
+    )
+    meets_meaningful_criteria = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Derived: every meaningful-encounter criterion is met.",
+    )
 
     scope_rule = ScopeRule(area="school__area", school="school", pupil_level=True)
 
@@ -288,16 +322,39 @@ class Encounter(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         self.academic_year = AcademicYear.of(self.date).start_year
+        self.meets_meaningful_criteria = set(MEANINGFUL_CRITERIA) <= set(self.meaningful_criteria)
         super().save(*args, **kwargs)
 
     def clean(self):
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": "Date of the encounter must be today or in the past"})
+        unknown = sorted(set(self.meaningful_criteria) - set(MEANINGFUL_CRITERIA))
+        if unknown:
+            message = f"Unknown meaningful-encounter criteria: {', '.join(unknown)}"
+            raise ValidationError({"meaningful_criteria": message})
 
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("encounters:encounter", kwargs={"urn": self.school.urn, "pk": self.pk})
+
+    @property
+    def gatsby_benchmark_counted(self) -> int | None:
+        """The Gatsby benchmark (5 or 6) the encounter counts toward, if any
+        (ADR 0025): its type's, when the type can be a meaningful encounter
+        and the school recorded every criterion as met."""
+        kind = self.encounter_type
+        if (
+            self.meets_meaningful_criteria
+            and kind.is_meaningful_employer_encounter
+            and kind.gatsby_benchmark in GATSBY_BENCHMARKS_FROM_RECORDS
+        ):
+            return kind.gatsby_benchmark
+        return None
+
+    def get_meaningful_criteria_display(self) -> list[str]:
+        met = set(self.meaningful_criteria)
+        return [MeaningfulCriterion(c).label for c in MEANINGFUL_CRITERIA if c in met]
 
 
 class Attendance(models.Model):

@@ -332,6 +332,7 @@ def _encounter_history(encounter: Encounter, employers, pupil_count: int) -> dic
         "delivered through": encounter.get_delivered_through_display(),
         "duration (minutes)": encounter.duration_minutes,
         "pupils": pupil_count,
+        "meaningful criteria met": ", ".join(encounter.meaningful_criteria) or None,
     }
 
 
@@ -345,6 +346,7 @@ def _encounter_fill(
     pupils,
     employers=(),
     duration_minutes: int | None = None,
+    meaningful_criteria=(),
 ) -> list:
     """What recording and editing an encounter share: check the pupils (at
     least one, on the school's roll that day) and the details, save them
@@ -358,6 +360,7 @@ def _encounter_fill(
     encounter.title = title
     encounter.delivered_through = delivered_through
     encounter.duration_minutes = duration_minutes
+    encounter.meaningful_criteria = sorted(meaningful_criteria)
     encounter.full_clean(exclude=["employers", "recorded_by"])
     encounter.save()
     encounter.employers.set(employers)
@@ -368,8 +371,8 @@ def _encounter_fill(
 def encounter_record(*, school, user, **details) -> Encounter:
     """Record an encounter and the pupils (one, a class or a year group) who
     took part. ``details`` are ``_encounter_fill``'s: date, encounter_type,
-    title, delivered_through, pupils, and optionally employers and
-    duration_minutes."""
+    title, delivered_through, pupils, and optionally employers,
+    duration_minutes and meaningful_criteria (Gatsby, ADR 0025)."""
     encounter = Encounter(school=school, recorded_by=user)
     pupils = _encounter_fill(encounter, **details)
     employers = details.get("employers", ())

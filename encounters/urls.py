@@ -79,6 +79,17 @@ urlpatterns = [
         name="below-pledge-csv",
     ),
     path(
+        "schools/<int:urn>/gatsby-benchmarks/",
+        views.SchoolGatsbyView.as_view(),
+        name="school-gatsby",
+    ),
+    path(
+        "areas/<slug:slug>/gatsby-benchmarks/",
+        views.AreaGatsbyView.as_view(),
+        name="area-gatsby",
+    ),
+    path("gatsby-benchmarks/", views.ProgrammeGatsbyView.as_view(), name="programme-gatsby"),
+    path(
         "areas/<slug:slug>/encounters/",
         views.AreaEncountersView.as_view(),
         name="area",

@@ -15,10 +15,10 @@ from core.ees import DataSetDownloadMixin
 from core.history import history_for
 from core.imports import CsvFileError
 from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES
-from core.views import AreaPageMixin, PublicViewMixin, SchoolPageMixin
+from core.views import AreaPageMixin, DashboardPageMixin, PublicViewMixin, SchoolPageMixin
 from releases import selectors as release_selectors
 
-from . import method, publication, selectors, services
+from . import gatsby, method, publication, selectors, services
 from .academic_years import AcademicYear
 from .access_log import PupilDataAccessMixin
 from .attendance_files import ATTENDANCE_TEMPLATE
@@ -315,6 +315,7 @@ class EncounterUpdateView(EncounterFormMixin, FormView):
             "employers": list(encounter.employers.all()),
             "delivered_through": encounter.delivered_through,
             "duration_minutes": encounter.duration_minutes,
+            "meaningful_criteria": encounter.meaningful_criteria,
             "pupils": list(encounter.attendances.values_list("pupil_id", flat=True)),
         }
 
@@ -457,6 +458,71 @@ class PupilsBelowPledgeCsvView(PupilPageMixin, TemplateView):
         )
         return csv_download(
             f"below-pledge-{self.school.urn}-{self.year.time_period}.csv", header, rows
+        )
+
+
+# --- Gatsby Benchmarks 5 and 6 (ADR 0025) ----------------------------------------
+
+
+class SchoolGatsbyView(PupilPageMixin, TemplateView):
+    """The school's draft Compass answers and the pupils still without."""
+
+    template_name = "encounters/school_gatsby.html"
+
+    def get_context_data(self, **kwargs):
+        user, school, year = self.request.user, self.school, self.year
+        without_5 = list(
+            gatsby.pupils_without_benchmark_5(user=user, school=school, year=year)[
+                : gatsby.LISTED + 1
+            ]
+        )
+        without_6 = list(
+            gatsby.pupils_without_benchmark_6(user=user, school=school, year=year)[
+                : gatsby.LISTED + 1
+            ]
+        )
+        self.pupils_returned = len(without_5[: gatsby.LISTED]) + len(without_6[: gatsby.LISTED])
+        return super().get_context_data(
+            draft=gatsby.school_draft(user=user, school=school, year=year),
+            without_5=without_5[: gatsby.LISTED],
+            without_5_more=len(without_5) > gatsby.LISTED,
+            without_6=without_6[: gatsby.LISTED],
+            without_6_more=len(without_6) > gatsby.LISTED,
+            listed=gatsby.LISTED,
+            **kwargs,
+        )
+
+
+class AreaGatsbyView(AreaPageMixin, TemplateView):
+    """An area's Benchmark 5 and 6 figures by school, suppressed: the
+    area's board and lead, DfE staff and administrators."""
+
+    template_name = "encounters/area_gatsby.html"
+    area_roles = AREA_AGGREGATE_ROLES
+
+    def get_context_data(self, **kwargs):
+        year = _year_from(self.request)
+        return super().get_context_data(
+            year=year,
+            years=_year_choices(),
+            figures=gatsby.area_benchmarks(user=self.request.user, area=self.area, year=year),
+            **kwargs,
+        )
+
+
+class ProgrammeGatsbyView(DashboardPageMixin, TemplateView):
+    """The same by area across the programme (an area role sees its own
+    area's row only)."""
+
+    template_name = "encounters/programme_gatsby.html"
+
+    def get_context_data(self, **kwargs):
+        year = _year_from(self.request)
+        return super().get_context_data(
+            year=year,
+            years=_year_choices(),
+            figures=gatsby.programme_benchmarks(user=self.request.user, year=year),
+            **kwargs,
         )
 
 

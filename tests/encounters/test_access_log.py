@@ -114,6 +114,7 @@ PUPILS_RETURNED = {
     "encounters:coverage-meta": None,
     "encounters:coverage-zip": None,
     "encounters:below-pledge-csv": 3,
+    "encounters:school-gatsby": 3,
     "pupil-list": 3,
     "pupil-detail": 1,
     "encounter-list": 2,
@@ -122,6 +123,11 @@ PUPILS_RETURNED = {
     "school-coverage-list": None,
     "school-coverage-detail": None,
 }
+
+
+# Aggregates that count pupil rows on request, as counts only, for want of
+# a summary table (ADR 0025 names this as a limit to remove).
+COUNTS_FROM_PUPIL_ROWS = {"encounters:area-gatsby", "encounters:programme-gatsby"}
 
 
 @pytest.fixture(autouse=True)
@@ -507,4 +513,4 @@ def test_no_other_page_or_endpoint_reads_pupil_level_tables(client, users, world
         if any(f'"{table}"' in query["sql"] for query in queries for table in tables):
             readers.add(name)
     assert probed > 40
-    assert readers == set()
+    assert readers == COUNTS_FROM_PUPIL_ROWS

@@ -48,6 +48,7 @@ def school_paths(school, pupil, encounter):
         f"{base}/coverage/?year=2017",
         f"{base}/coverage/coverage.csv",
         f"{base}/coverage/below-pledge.csv",
+        f"{base}/gatsby-benchmarks/",
     ]
 
 
@@ -240,6 +241,7 @@ def test_coverage_csv_escapes_formulas(client, users, school, pupils):
         ("encounters/", 12),
         ("coverage/", 12),
         ("coverage/coverage.csv", 10),
+        ("gatsby-benchmarks/", 12),
         ("encounters/new/", 14),
     ],
 )
