@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 
 from areas.models import Area
-from core.disclosure import percentage
+from core.disclosure import SUPPRESSED, Cell, percentage, shown_rate
 from core.replica import reads_from_replica
 from core.scoping import visible_to
 
@@ -268,13 +268,81 @@ def area_benchmarks(*, user, area, year: AcademicYear) -> dict:
 
 
 @reads_from_replica
-def programme_benchmarks(*, user, year: AcademicYear) -> dict:
+def programme_benchmarks(*, user, year: AcademicYear, leave_out=frozenset()) -> dict:
     """The same by area for the areas the user may see (all 12 for DfE),
-    suppressed."""
-    areas = {
-        area.pk: ProgrammeRow(area) for area in visible_to(Area.objects.order_by("name"), user)
-    }
-    pupils = Pupil.objects.filter(school__area__in=list(areas))
-    groups = _groups(pupils, year, "disadvantaged", "school__area")
-    groups = [{**g, "row": g["school__area"]} for g in groups]
-    return _published(_coverage_shape(groups, areas), year)
+    less ``leave_out`` (areas whose figures for the year are in a release
+    series, ADR 0011). An area's row is its own area page's totals, as
+    published there, so the table shows nothing the area pages do not; the
+    all-areas total of a figure is shown only when every area's is."""
+    areas = [
+        area for area in visible_to(Area.objects.order_by("name"), user) if area.pk not in leave_out
+    ]
+    published = [(area, area_benchmarks(user=user, area=area, year=year)) for area in areas]
+    published = [(area, figures) for area, figures in published if figures["benchmark_5"]]
+    result = {"year_groups": [], "benchmark_5": None, "benchmark_6": None}
+    if not published:
+        return result
+    year_groups = sorted({y for _, figures in published for y in figures["year_groups"]})
+    six = sorted({y for _, f in published for y in f.get("benchmark_6_year_groups", [])})
+    result["year_groups"] = year_groups
+    result["benchmark_6_year_groups"] = six
+
+    def table(name, columns, grand=True):
+        rows = []
+        for area, figures in published:
+            by_year = dict(
+                zip(
+                    figures[f"{name}_year_groups" if name == "benchmark_6" else "year_groups"],
+                    figures[name]["totals"],
+                    strict=True,
+                )
+            )
+            rows.append(
+                {
+                    "school": ProgrammeRow(area),
+                    "cells": [by_year.get(y, _NONE) for y in columns],
+                    "total": figures[name].get("grand_total") if grand else None,
+                }
+            )
+        return {
+            "rows": rows,
+            "totals": [_all_areas([row["cells"][j] for row in rows]) for j in range(len(columns))],
+            "grand_total": _all_areas([row["total"] for row in rows]) if grand else None,
+        }
+
+    on_roll = table("on_roll", year_groups)
+    result["on_roll"] = on_roll
+    for name, columns, grand in (("benchmark_5", year_groups, True), ("benchmark_6", six, False)):
+        counted = table(name, columns, grand)
+        _rates_over(counted, on_roll, columns, year_groups)
+        result[name] = counted
+    return result
+
+
+_NONE = publication.PublishedCell(Cell(0))
+
+
+def _all_areas(cells):
+    """The all-areas total of published cells: shown only when every area's
+    count is (a total beside a hidden count would give it away, since the
+    other counts are on their areas' pages)."""
+    counts = [cell.count for cell in cells]
+    if any(count.symbol for count in counts):
+        return publication.PublishedCell(Cell(None, SUPPRESSED), Cell(None, SUPPRESSED))
+    return publication.PublishedCell(Cell(sum(count.value for count in counts)))
+
+
+def _rates_over(counted, on_roll, columns, year_groups):
+    """The all-areas totals' rates over the all-areas pupils on roll."""
+    index = {y: j for j, y in enumerate(year_groups)}
+    for j, y in enumerate(columns):
+        cell = counted["totals"][j]
+        denominator = on_roll["totals"][index[y]].count
+        counted["totals"][j] = publication.PublishedCell(
+            cell.count, shown_rate(cell.count, denominator)
+        )
+    if counted["grand_total"] is not None:
+        cell = counted["grand_total"]
+        counted["grand_total"] = publication.PublishedCell(
+            cell.count, shown_rate(cell.count, on_roll["grand_total"].count)
+        )

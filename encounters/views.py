@@ -502,10 +502,16 @@ class AreaGatsbyView(AreaPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         year = _year_from(self.request)
+        # Not yet part of the area's releases: shown only while the area's
+        # figures for the year are published afresh (ADR 0011, 0025).
+        in_series = self.area.pk in release_selectors.areas_in_series(year=year)
         return super().get_context_data(
             year=year,
             years=_year_choices(),
-            figures=gatsby.area_benchmarks(user=self.request.user, area=self.area, year=year),
+            in_series=in_series,
+            figures=None
+            if in_series
+            else gatsby.area_benchmarks(user=self.request.user, area=self.area, year=year),
             **kwargs,
         )
 
@@ -521,7 +527,11 @@ class ProgrammeGatsbyView(DashboardPageMixin, TemplateView):
         return super().get_context_data(
             year=year,
             years=_year_choices(),
-            figures=gatsby.programme_benchmarks(user=self.request.user, year=year),
+            figures=gatsby.programme_benchmarks(
+                user=self.request.user,
+                year=year,
+                leave_out=release_selectors.areas_in_series(year=year),
+            ),
             **kwargs,
         )
 

@@ -77,6 +77,14 @@ def series_pattern(*, area, year) -> SeriesPattern | None:
     )
 
 
+def areas_in_series(*, year) -> set[int]:
+    """The areas with a release of the academic year, published or not:
+    their figures for the year form a series (ADR 0011)."""
+    return set(
+        Release.objects.filter(academic_year=year.start_year).values_list("area_id", flat=True)
+    )
+
+
 def with_series_patterns(areas, *, year):
     """``areas`` (a QuerySet) each annotated with ``release_patterns``, the
     stored patterns of its releases of the academic year, in the same query:

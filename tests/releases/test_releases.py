@@ -351,3 +351,28 @@ def test_the_dashboard_names_only_the_releases_of_areas_the_reader_sees(
     assert "These figures are live and provisional" in content
     assert page(release) not in content
     assert area.name not in content
+
+
+def test_gatsby_figures_are_withheld_once_the_area_has_a_release(client, area, lead, cohorts):
+    """Gatsby Benchmark figures are not part of releases yet (ADR 0025):
+    beside a release's figures, a fresh table of the same pupils on roll
+    could show a count the release hides. Before the area's first release
+    of the year its page and its row on the programme page show them; once
+    it has one (published or not), neither does."""
+    dfe = UserFactory(role=Role.DFE_STAFF)
+    client.force_login(dfe)
+    before = client.get(f"/areas/{area.slug}/gatsby-benchmarks/").content.decode()
+    assert 'id="gatsby-on-roll-caption"' in before
+    programme = client.get("/gatsby-benchmarks/").content.decode()
+    assert f'<th scope="row" class="govuk-table__header">{area.name}</th>' in programme
+
+    start, end = last_month()
+    services.release_prepare(
+        area=area, period_start=start, period_end=end, publish_at=in_an_hour(), user=lead
+    )
+    assert selectors.areas_in_series(year=AcademicYear.of(end)) == {area.pk}
+    after = client.get(f"/areas/{area.slug}/gatsby-benchmarks/").content.decode()
+    assert "Gatsby Benchmark figures are not part of its releases yet" in after
+    assert 'id="gatsby-on-roll-caption"' not in after
+    programme = client.get("/gatsby-benchmarks/").content.decode()
+    assert f'<th scope="row" class="govuk-table__header">{area.name}</th>' not in programme
