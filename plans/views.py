@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView, View
 from core.ees import DataSetDownloadMixin
 from core.history import history_for_objects
 from core.views import PublicViewMixin
+from partners import selectors as partner_selectors
 from releases import selectors as release_selectors
 
 from . import method, reminders, selectors, services
@@ -26,6 +27,11 @@ class PlanView(PlanPageView):
             plan=plan,
             priorities=selectors.plan_progress(plan=plan, today=self.today) if plan else [],
             reminders=reminders.updates_due(area=self.area, today=self.today) if plan else [],
+            overdue_decisions=list(
+                partner_selectors.decisions_overdue(
+                    user=self.request.user, area=self.area, today=self.today
+                )
+            ),
             latest_releases=[
                 release
                 for release in [release_selectors.latest_published(area=self.area)]
