@@ -297,7 +297,8 @@ def test_bad_input_is_named_in_the_error_summary(client, lead, area, board):
         {"decision": "", "owner": "", "status": ""},
     )
     html = response.content.decode()
-    assert "Enter the decision" in html and "Enter the owner" in html
+    assert "Enter the decision" in html
+    assert "Enter the owner" in html
     assert "Select the status" in html
 
 
@@ -361,7 +362,8 @@ def test_an_invitation_creates_an_account_usable_only_after_a_password_is_set(
     response = client.post(
         response["Location"], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == "/sign-in/"
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/"
     account.refresh_from_db()
     assert authenticate(username=account.email, password=NEW_PASSWORD) == account
     # The link works once.
