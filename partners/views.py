@@ -129,14 +129,14 @@ class BoardRowFormView(BoardEditMixin, FormView):
     def new_object(self):
         return self.model()
 
-    def save(self, obj, data):
+    def record(self, obj, data):
         raise NotImplementedError
 
     def form_valid(self, form):
         adding = self.object is None
         obj = self.object or self.new_object()
         try:
-            obj = self.save(obj, form.cleaned_data)
+            obj = self.record(obj, form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
             return self.form_invalid(form)
@@ -160,7 +160,7 @@ class MembershipFormView(BoardRowFormView):
     lookup = "board__area"
     noun = "member"
 
-    def save(self, obj, data):
+    def record(self, obj, data):
         return services.membership_save(
             membership=obj, user=self.request.user, area=self.area, **data
         )
@@ -181,14 +181,14 @@ class InvitationView(BoardRowFormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"button": "Send invitation"}
 
-    def save(self, obj, data):
+    def record(self, obj, data):
         membership = services.board_member_invite(area=self.area, user=self.request.user, **data)
         messages.success(self.request, f"Invitation sent to {membership.user.email}")
         return membership
 
     def form_valid(self, form):
         try:
-            membership = self.save(None, form.cleaned_data)
+            membership = self.record(None, form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
             return self.form_invalid(form)
@@ -204,7 +204,7 @@ class MeetingFormView(BoardRowFormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "members": self.members()}
 
-    def save(self, obj, data):
+    def record(self, obj, data):
         return services.meeting_save(meeting=obj, user=self.request.user, area=self.area, **data)
 
 
@@ -239,7 +239,7 @@ class DecisionFormView(MeetingChildFormView):
     def new_object(self):
         return Decision(meeting=self.meeting)
 
-    def save(self, obj, data):
+    def record(self, obj, data):
         return services.decision_save(obj=obj, user=self.request.user, **data)
 
 
@@ -261,7 +261,7 @@ class DeclarationFormView(MeetingChildFormView):
     def new_object(self):
         return DeclaredInterest(meeting=self.meeting)
 
-    def save(self, obj, data):
+    def record(self, obj, data):
         return services.interest_declare(interest=obj, user=self.request.user, **data)
 
 
