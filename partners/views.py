@@ -227,7 +227,9 @@ class MeetingChildFormView(BoardRowFormView):
         return obj
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, caption=str(self.meeting))
+        # A declaration recorded before meetings were kept has no meeting.
+        caption = str(self.meeting) if self.meeting else None
+        return super().get_context_data(**kwargs, caption=caption)
 
 
 class DecisionFormView(MeetingChildFormView):
@@ -253,7 +255,7 @@ class DeclarationFormView(MeetingChildFormView):
         kwargs = super().get_form_kwargs()
         if self.object is None:
             kwargs["initial"] = {**kwargs.get("initial", {}), "declared_on": self.meeting.date}
-        return {**kwargs, "members": self.members().filter(board=self.meeting.board)}
+        return {**kwargs, "members": self.members()}
 
     def heading(self, adding):
         return "Record a declaration of interest" if adding else "Change a declaration of interest"

@@ -280,6 +280,27 @@ def test_a_decision_is_overdue_after_its_due_date_on_board_and_plan(
         )
 
 
+def test_a_declaration_made_outside_a_meeting_can_be_changed(client, lead, area, board):
+    chair = board.memberships.get()
+    older = DeclaredInterest.objects.create(
+        membership=chair, description="Trustee", declared_on=date(2017, 1, 1)
+    )
+    client.force_login(lead)
+    path = f"/areas/{area.slug}/board/declarations/{older.pk}/"
+    assert client.get(path).status_code == 200
+    response = client.post(
+        path,
+        {
+            "membership": chair.pk,
+            "description": "Trustee of a charity",
+            **_date("declared_on", date(2017, 1, 1)),
+        },
+    )
+    assert response.status_code == 302
+    older.refresh_from_db()
+    assert (older.description, older.meeting) == ("Trustee of a charity", None)
+
+
 def test_bad_input_is_named_in_the_error_summary(client, lead, area, board):
     client.force_login(lead)
     response = client.post(
