@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, owner_account_field
 from core.scoping import ScopeRule
 
 
@@ -195,14 +195,7 @@ class Decision(TimeStampedModel):
     meeting = models.ForeignKey(BoardMeeting, on_delete=models.CASCADE, related_name="decisions")
     decision = models.TextField()
     owner = models.CharField(max_length=200, help_text="The person accountable for it.")
-    owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The owner's account, for reminders.",
-    )
+    owner_user = owner_account_field()
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.OPEN

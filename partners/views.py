@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.views.generic import FormView, TemplateView
 
+from core.forms import form_errors_from
 from core.history import history_for_objects
 from core.scoping import visible_to
 from core.views import AreaPageMixin, PublicViewMixin
@@ -115,6 +116,7 @@ class BoardRowFormView(BoardEditMixin, FormView):
 
     def get_context_data(self, **kwargs):
         adding = self.object is None
+        kwargs.setdefault("caption", f"{self.area.name} partnership board")
         return super().get_context_data(
             **kwargs,
             heading=self.heading(adding),
@@ -138,20 +140,12 @@ class BoardRowFormView(BoardEditMixin, FormView):
         try:
             obj = self.record(obj, form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, f"{self.noun.capitalize()} {'added' if adding else 'changed'}"
         )
         return redirect(self.board_url(f"{self.model._meta.model_name}-{obj.pk}"))
-
-
-def _form_errors_from(form, error):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class MembershipFormView(BoardRowFormView):
@@ -190,7 +184,7 @@ class InvitationView(BoardRowFormView):
         try:
             membership = self.record(None, form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
             return self.form_invalid(form)
         return redirect(self.board_url(f"boardmembership-{membership.pk}"))
 
@@ -228,8 +222,9 @@ class MeetingChildFormView(BoardRowFormView):
 
     def get_context_data(self, **kwargs):
         # A declaration recorded before meetings were kept has no meeting.
-        caption = str(self.meeting) if self.meeting else None
-        return super().get_context_data(**kwargs, caption=caption)
+        if self.meeting:
+            kwargs["caption"] = str(self.meeting)
+        return super().get_context_data(**kwargs)
 
 
 class DecisionFormView(MeetingChildFormView):

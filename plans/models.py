@@ -16,7 +16,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, owner_account_field
 from core.numbers import PERCENT
 from core.scoping import ScopeRule
 
@@ -299,14 +299,7 @@ class Indicator(PlanContent):
     owner = models.CharField(
         max_length=200, blank=True, help_text="The person who records its measurements."
     )
-    owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The owner's account, for reminders.",
-    )
+    owner_user = owner_account_field()
 
     scope_rule = ScopeRule(area="plan__area", school=None)
 
@@ -483,14 +476,7 @@ class Action(PlanContent):
         "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     owner = models.CharField(max_length=200, help_text="The person accountable for the action.")
-    owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The owner's account, for reminders.",
-    )
+    owner_user = owner_account_field()
     funding_stream = models.ForeignKey(
         FundingStream, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
