@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from core.forms import form_errors_from
@@ -92,9 +93,10 @@ class BoardRowFormView(BoardEditMixin, FormView):
 
     lookup = None
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.object = None
+    @cached_property
+    def object(self):
+        """The row changed (None when adding), found in the URL's area: 404 otherwise."""
+        return self.get_object()
 
     def get_object(self):
         if "pk" not in self.kwargs:
@@ -102,14 +104,6 @@ class BoardRowFormView(BoardEditMixin, FormView):
         return get_object_or_404(
             self.board_rows(self.model, **{self.lookup: self.area}), pk=self.kwargs["pk"]
         )
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "area": self.area, "instance": self.object}
@@ -209,16 +203,19 @@ class MeetingChildFormView(BoardRowFormView):
 
     def get_object(self):
         if self.adding:
-            self.meeting = get_object_or_404(
-                self.board_rows(BoardMeeting, board__area=self.area), pk=self.kwargs["pk"]
-            )
             return None
-        obj = get_object_or_404(
+        return get_object_or_404(
             self.board_rows(self.model, **{self.lookup: self.area}).select_related("meeting"),
             pk=self.kwargs["pk"],
         )
-        self.meeting = obj.meeting
-        return obj
+
+    @cached_property
+    def meeting(self):
+        if self.adding:
+            return get_object_or_404(
+                self.board_rows(BoardMeeting, board__area=self.area), pk=self.kwargs["pk"]
+            )
+        return self.object.meeting
 
     def get_context_data(self, **kwargs):
         # A declaration recorded before meetings were kept has no meeting.
