@@ -31,6 +31,16 @@ _WIDGET_CLASSES = {
 }
 
 
+def form_errors_from(form, error):
+    """Put a service's ValidationError on the form: on its field when the
+    form has it, otherwise in the error summary."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 def govuk_kind(widget):
     """Which GOV.UK component a widget is rendered as (see field.html)."""
     if widget.is_hidden:

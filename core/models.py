@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +14,20 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def owner_account_field():
+    """The account of the person who owns an item (an action, an indicator, a
+    board decision): the one its reminders go to. Optional: the owner may be a
+    named person without an account."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The owner's account, for reminders.",
+    )
 
 
 class UserManager(BaseUserManager):

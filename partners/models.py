@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, owner_account_field
 from core.scoping import ScopeRule
 
 
@@ -169,7 +169,12 @@ class BoardMeeting(TimeStampedModel):
     board = models.ForeignKey(PartnershipBoard, on_delete=models.CASCADE, related_name="meetings")
     date = models.DateField()
     title = models.CharField(max_length=200, default="Partnership board meeting")
-    minutes_url = models.URLField(blank=True)
+    minutes_url = models.URLField("link to the minutes", blank=True)
+    papers_url = models.URLField("link to the papers", blank=True)
+    minutes = models.TextField(blank=True, help_text="A summary of the minutes.")
+    attendees = models.ManyToManyField(
+        BoardMembership, blank=True, related_name="meetings_attended"
+    )
 
     scope_rule = ScopeRule(area="board__area", school=None)
 
@@ -189,7 +194,8 @@ class DecisionStatus(models.TextChoices):
 class Decision(TimeStampedModel):
     meeting = models.ForeignKey(BoardMeeting, on_delete=models.CASCADE, related_name="decisions")
     decision = models.TextField()
-    owner = models.CharField(max_length=200)
+    owner = models.CharField(max_length=200, help_text="The person accountable for it.")
+    owner_user = owner_account_field()
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
@@ -203,6 +209,15 @@ class Decision(TimeStampedModel):
     def __str__(self):
         return self.decision[:80]
 
+    def is_overdue_on(self, day) -> bool:
+        """Still open after its due date."""
+        return (
+            self.status == DecisionStatus.OPEN and self.due_date is not None and self.due_date < day
+        )
+
+    def days_overdue_on(self, day) -> int:
+        return (day - self.due_date).days if self.is_overdue_on(day) else 0
+
 
 class DeclaredInterest(TimeStampedModel):
     """The board's register of declared interests."""
@@ -212,6 +227,14 @@ class DeclaredInterest(TimeStampedModel):
     )
     description = models.TextField()
     declared_on = models.DateField()
+    meeting = models.ForeignKey(
+        BoardMeeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        help_text="The meeting at which it was declared.",
+    )
 
     scope_rule = ScopeRule(area="membership__board__area", school=None)
 

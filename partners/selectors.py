@@ -2,7 +2,14 @@ from django.db.models import Prefetch
 
 from core.scoping import visible_to
 
-from .models import BoardMeeting, BoardMembership, DeclaredInterest, PartnershipBoard
+from .models import (
+    BoardMeeting,
+    BoardMembership,
+    Decision,
+    DecisionStatus,
+    DeclaredInterest,
+    PartnershipBoard,
+)
 
 
 def board_for_area(*, user, area):
@@ -18,9 +25,35 @@ def board_for_area(*, user, area):
                 ),
             ),
             Prefetch(
-                "memberships__interests", queryset=DeclaredInterest.objects.order_by("-declared_on")
+                "memberships__interests",
+                queryset=DeclaredInterest.objects.select_related("meeting").order_by(
+                    "-declared_on"
+                ),
             ),
-            Prefetch("meetings", queryset=BoardMeeting.objects.prefetch_related("decisions")),
+            Prefetch(
+                "meetings",
+                queryset=BoardMeeting.objects.prefetch_related(
+                    "decisions",
+                    Prefetch(
+                        "attendees",
+                        queryset=BoardMembership.objects.select_related("user", "organisation"),
+                    ),
+                    Prefetch(
+                        "declarations",
+                        queryset=DeclaredInterest.objects.select_related("membership__user"),
+                    ),
+                ),
+            ),
         )
         .first()
+    )
+
+
+def decisions_overdue(*, user, area, today):
+    """The area board's open decisions past their due date, most overdue first."""
+    return (
+        visible_to(Decision.objects.filter(meeting__board__area=area), user)
+        .filter(status=DecisionStatus.OPEN, due_date__lt=today)
+        .select_related("meeting")
+        .order_by("due_date", "pk")
     )

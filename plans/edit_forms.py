@@ -79,6 +79,28 @@ def _priority():
     )
 
 
+def area_people(area):
+    """The accounts that may own an area's items: its active lead and board members."""
+    return User.objects.filter(
+        role__in=[Role.AREA_LEAD, Role.BOARD_MEMBER], area=area, is_active=True
+    )
+
+
+def person_label(user):
+    return f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.email
+
+
+def _owner_user(reminded_of):
+    return forms.ModelChoiceField(
+        label="Owner's account (optional)",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="None: a named person without an account",
+        help_text=f"The owner is reminded when {reminded_of} is due. "
+        "Without an account, the area lead is reminded",
+    )
+
+
 class DraftContentForm(forms.Form):
     """A form for one row of the draft `plan`; `instance` is the row being
     changed (None when adding). Initial values come from the instance."""
@@ -91,6 +113,9 @@ class DraftContentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if "priority" in self.fields:
             self.fields["priority"].queryset = plan.priorities.all()
+        if "owner_user" in self.fields:
+            self.fields["owner_user"].queryset = area_people(plan.area)
+            self.fields["owner_user"].label_from_instance = person_label
 
     def initial_from(self, instance):
         return {name: getattr(instance, name) for name in self.base_fields}
@@ -179,6 +204,8 @@ class IndicatorForm(DraftContentForm):
         help_text="A series to compare against, needed for targets set as a gap, like "
         "'at least the national figure'",
     )
+    owner = _text("Owner", required=False, help_text="The person who records its measurements")
+    owner_user = _owner_user("a measurement")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,14 +275,7 @@ class ActionForm(DraftContentForm):
         empty_label="None",
     )
     owner = _text("Owner", help_text="The person accountable for the action")
-    owner_user = forms.ModelChoiceField(
-        label="Owner's account (optional)",
-        queryset=None,
-        required=False,
-        empty_label="None",
-        help_text="The owner is reminded when an update is due. "
-        "Without an account, the area lead is reminded",
-    )
+    owner_user = _owner_user("an update")
     funding_stream = forms.ModelChoiceField(
         label="Funding stream (optional)",
         queryset=FundingStream.objects.all(),
@@ -273,12 +293,6 @@ class ActionForm(DraftContentForm):
         area = self.plan.area
         self.fields["lead_organisation"].queryset = Organisation.objects.filter(
             Q(area=None) | Q(area=area)
-        )
-        self.fields["owner_user"].queryset = User.objects.filter(
-            role__in=[Role.AREA_LEAD, Role.BOARD_MEMBER], area=area, is_active=True
-        )
-        self.fields["owner_user"].label_from_instance = lambda user: (
-            f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.email
         )
 
     def clean(self):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from core.csv_export import csv_download
+from core.forms import form_errors_from as _form_errors_from
 from core.upload_previews import (
     UploadPreviewGone,
     upload_preview_apply,
@@ -195,16 +196,6 @@ class DraftContentFormView(DraftMixin, FormView):
 
     def anchor(self, obj):
         return f"{self.model._meta.model_name}-{obj.pk}"
-
-
-def _form_errors_from(form, error):
-    """Put a model ValidationError on the form: on its field when the form
-    has it, otherwise in the error summary."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class PriorityFormView(DraftContentFormView):

@@ -16,7 +16,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, owner_account_field
 from core.numbers import PERCENT
 from core.scoping import ScopeRule
 
@@ -296,6 +296,10 @@ class Indicator(PlanContent):
     comparator = models.ForeignKey(
         ComparatorSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators"
     )
+    owner = models.CharField(
+        max_length=200, blank=True, help_text="The person who records its measurements."
+    )
+    owner_user = owner_account_field()
 
     scope_rule = ScopeRule(area="plan__area", school=None)
 
@@ -472,14 +476,7 @@ class Action(PlanContent):
         "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     owner = models.CharField(max_length=200, help_text="The person accountable for the action.")
-    owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The owner's account, for reminders.",
-    )
+    owner_user = owner_account_field()
     funding_stream = models.ForeignKey(
         FundingStream, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -564,3 +561,27 @@ class ActionUpdate(TimeStampedModel):
     def clean(self):
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": "Date must be today or in the past"})
+
+
+class ReminderSent(models.Model):
+    """A reminder email sent to a person on a day. The unique row is the
+    claim that makes "at most one email a person a day" hold across workers,
+    restarts and a flushed cache (ADR 0020)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_sent"
+    )
+    date = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    item_count = models.PositiveIntegerField(default=0)
+
+    scope_rule = ScopeRule(area=None, school=None)
+
+    class Meta:
+        ordering = ["-date", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="reminder_sent_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.user} on {self.date}"

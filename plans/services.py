@@ -5,7 +5,7 @@ draft where content changes, and records history in the same transaction.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.history import change_record, snapshot
@@ -25,6 +25,7 @@ from .models import (
     Priority,
     PriorityLineage,
     PublishedPlanError,
+    ReminderSent,
 )
 
 
@@ -230,3 +231,21 @@ def action_update_log(
     _record(update, user, ChangeAction.CREATED, area=lineage.area)
     summary_refresh_on_commit(area_id=lineage.area_id)
     return update
+
+
+def reminder_claim(*, user, day, item_count=0) -> bool:
+    """Claim the one reminder email `user` may get on `day`: True if this
+    caller may send it. The unique (user, date) row is the claim, so two
+    workers, a restart or a flushed cache cannot send a second (ADR 0020)."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(user=user, date=day, item_count=item_count)
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminder_release(*, user, day) -> None:
+    """Give a claim back when the email could not be sent, so that a retry or
+    the next run sends it."""
+    ReminderSent.objects.filter(user=user, date=day).delete()

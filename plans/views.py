@@ -10,6 +10,7 @@ from core.history import history_for_objects
 from core.roles import EVIDENCE_LIBRARY_ROLES
 from core.views import PublicViewMixin
 from evidence import selectors as evidence_selectors
+from partners import selectors as partner_selectors
 from releases import selectors as release_selectors
 
 from . import method, reminders, selectors, services
@@ -28,6 +29,11 @@ class PlanView(PlanPageView):
             plan=plan,
             priorities=selectors.plan_progress(plan=plan, today=self.today) if plan else [],
             reminders=reminders.updates_due(area=self.area, today=self.today) if plan else [],
+            overdue_decisions=list(
+                partner_selectors.decisions_overdue(
+                    user=self.request.user, area=self.area, today=self.today
+                )
+            ),
             latest_releases=[
                 release
                 for release in [release_selectors.latest_published(area=self.area)]

@@ -319,6 +319,11 @@ PUPIL_RETENTION_DAYS = env.int("PUPIL_RETENTION_DAYS", default=365 * 2)
 INDICATOR_GRACE_DAYS = env.int("INDICATOR_GRACE_DAYS", default=30)
 # Action updates are due this many days after the last one.
 ACTION_UPDATE_INTERVAL_DAYS = env.int("ACTION_UPDATE_INTERVAL_DAYS", default=31)
+# The area lead is copied into a reminder only when the item is overdue by
+# more than this many days; before that it goes to its owner alone.
+REMINDER_LEAD_COPY_AFTER_DAYS = env.int("REMINDER_LEAD_COPY_AFTER_DAYS", default=14)
+# The service's address as people reach it: emails link to pages under it.
+SERVICE_URL = env("SERVICE_URL", default="http://localhost:8000").rstrip("/")
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

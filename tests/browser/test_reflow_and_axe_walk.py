@@ -28,6 +28,7 @@ from core.upload_previews import upload_preview_store
 from dashboard.services import summaries_rebuild
 from encounters.models import AttendanceUpload, UploadStatus
 from evidence import services as evidence
+from partners.services import invitation_link
 from plans.services import plan_draft_start
 from releases import services as releases
 from releases.models import Release
@@ -270,6 +271,13 @@ def _form_results(page, base_url, user):
     return previews
 
 
+def _invitation_path(service):
+    """The path of the link emailed to someone invited to the board."""
+    area = next(user.area for user in service.values() if user.role == Role.AREA_LEAD)
+    invited = UserFactory(role=Role.BOARD_MEMBER, area=area, password=None)
+    return urlsplit(invitation_link(invited)).path
+
+
 def _names(opened):
     return {
         resolve(urlsplit(path).path).view_name
@@ -285,8 +293,9 @@ def test_every_page_reflows_at_320_px_and_passes_axe_for_every_role(
 
     visitor = browser.new_context(viewport={"width": WIDTH, "height": 800})
     page = visitor.new_page()
-    # The signed-out page is where signing out (a POST) leads.
-    start = ["/", "/signed-out/", "/no-such-page/"]
+    # The signed-out page is where signing out (a POST) leads; an invitation's
+    # link is in an email.
+    start = ["/", "/signed-out/", "/no-such-page/", _invitation_path(service)]
     opened = walk(page, live_server.url, axe, start, problems)
     reached |= _names(opened)
     assert {"start", "sign-in", "accessibility", "privacy", "cookies"} <= _names(opened)

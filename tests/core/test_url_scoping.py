@@ -29,6 +29,7 @@ PUBLIC_URL_NAMES = {
     "accessibility",
     "privacy",
     "cookies",
+    "invitation-accept",
 }
 SIGNED_IN_URL_NAMES = {"api-schema", "api-docs"}
 
