@@ -1,19 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from . import phase_views
-
-
-class LegacyYears:
-    regex = "3|5"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(LegacyYears, "legacy_years")
 
 urlpatterns = [
     path("areas/<slug:slug>/phases/", phase_views.PhaseListView.as_view(), name="phases"),
@@ -28,7 +15,7 @@ urlpatterns = [
         name="phase-outcome",
     ),
     path(
-        "areas/<slug:slug>/phases/<int:phase>/legacy/<legacy_years:years>-years/",
+        "areas/<slug:slug>/phases/<int:phase>/legacy/<int:years>-years/",
         phase_views.PhaseLegacyView.as_view(),
         name="phase-legacy",
     ),
