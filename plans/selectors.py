@@ -796,3 +796,14 @@ def phase_outcome_organisations(*, area):
     """The organisations an area lead may name as continuing an action: the
     area's own and the national ones (organisations are shared reference data)."""
     return Organisation.objects.filter(Q(area=area) | Q(area=None)).order_by("name")
+
+
+def area_phases_covering(*, user, area, start: date, end: date) -> list[AreaPhase]:
+    """The area's phases that overlap a period, for a report to say which
+    phase (or phases) it covers."""
+    return list(
+        visible_to(AreaPhase.objects.filter(area=area, start_date__lte=end), user)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .select_related("phase")
+        .order_by("start_date")
+    )

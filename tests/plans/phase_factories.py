@@ -43,7 +43,7 @@ def phase_scenario(area, *, user, with_next_phase=True) -> PhaseScenario:
     third unfunded); done (complete); closed_later (open at the end,
     complete after it, funded); later (starts in phase two)."""
     AreaPhase.objects.filter(area=area).delete()
-    core = FundingStream.objects.get(code="core")
+    core, _ = FundingStream.objects.get_or_create(code="core", defaults={"name": "Core programme"})
     first, _ = ProgrammePhase.objects.get_or_create(code="test-one", defaults={"name": "First"})
     first.funding_streams.set([core])
     second, _ = ProgrammePhase.objects.get_or_create(code="test-two", defaults={"name": "Second"})

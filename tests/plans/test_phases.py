@@ -230,7 +230,8 @@ def _pages(scenario, area):
 
 
 @pytest.mark.parametrize(
-    "role", [Role.BOARD_MEMBER, Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR]
+    "role",
+    [Role.SCHOOL_STAFF, Role.BOARD_MEMBER, Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR],
 )
 def test_phase_pages_open_in_scope(client, users, area, scenario, role):
     client.force_login(users[role])
@@ -240,9 +241,14 @@ def test_phase_pages_open_in_scope(client, users, area, scenario, role):
         assert area.name in response.content.decode()
 
 
-@pytest.mark.parametrize("role", [Role.BOARD_MEMBER, Role.AREA_LEAD])
-def test_phase_pages_are_404_to_another_areas_roles(client, area, other_area, scenario, role):
-    client.force_login(UserFactory(role=role, area=other_area))
+@pytest.mark.parametrize("role", [Role.SCHOOL_STAFF, Role.BOARD_MEMBER, Role.AREA_LEAD])
+def test_phase_pages_are_404_to_another_areas_roles(
+    client, area, other_area, other_school, scenario, role
+):
+    if role == Role.SCHOOL_STAFF:
+        client.force_login(UserFactory(role=role, schools=[other_school]))
+    else:
+        client.force_login(UserFactory(role=role, area=other_area))
     for url in _pages(scenario, area):
         assert client.get(url).status_code == 404, url
     outcome = _outcome_url(scenario, area, "carried")
@@ -319,3 +325,43 @@ def test_the_plan_page_filters_actions_by_phase(client, users, area, scenario, l
     assert shown({"phase": scenario.two.pk}) == {"Carried", "Later"}
     assert shown({"phase": "nonsense"}) == {"Carried", "Mainstreamed", "Done", "Later"}
     assert shown({}) == {"Carried", "Mainstreamed", "Done", "Later"}
+
+
+def test_legacy_is_only_three_or_five_years_on(client, lead, area, scenario):
+    client.force_login(lead)
+    url = reverse(
+        "plans:phase-legacy", kwargs={"slug": area.slug, "phase": scenario.one.pk, "years": 4}
+    )
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_running_phase_has_no_end_page(client, lead, area, scenario):
+    client.force_login(lead)
+    url = reverse("plans:phase-end", kwargs={"slug": area.slug, "phase": scenario.two.pk})
+
+    assert client.get(url).status_code == 404
+
+
+# --- reports --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2019, 8, 1), date(2019, 8, 31), ["First"]),
+        (date(2019, 8, 15), date(2019, 9, 14), ["First", "Second"]),
+        (date(2022, 10, 1), date(2022, 10, 31), ["Second"]),
+        (date(2017, 1, 1), date(2017, 1, 31), []),
+    ],
+)
+def test_a_report_says_which_phases_its_period_covers(area, lead, scenario, start, end, expected):
+    from datetime import UTC, datetime
+
+    from reports.snapshot import report_snapshot
+
+    snapshot = report_snapshot(
+        area=area, period_start=start, period_end=end, generated_at=datetime.now(UTC)
+    )
+
+    assert [label.split(" (")[0] for label in snapshot["report"]["phases"]] == expected
