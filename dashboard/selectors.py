@@ -8,6 +8,7 @@ own live publication shows (``live_coverage``; ADR 0011)."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from areas.models import Area, School
@@ -27,7 +28,7 @@ from core.replica import reads_from_replica
 from core.scoping import visible_to
 from encounters.academic_years import AcademicYear
 from encounters.publication import area_coverage, coverage_footnotes
-from plans.models import ActionStatus, LifeStage
+from plans.models import ActionStatus, AreaPhase, LifeStage, ProgrammePhase
 from plans.progress import Status
 from releases import selectors as release_selectors
 
@@ -91,6 +92,7 @@ class Filters:
     year: AcademicYear = field(default_factory=AcademicYear.current)
     sort: str = "area"
     descending: bool = False
+    phase: ProgrammePhase | None = None
 
     @classmethod
     def from_query(cls, query, today=None) -> "Filters":
@@ -100,7 +102,9 @@ class Filters:
         wave = query.get("wave", "")
         life_stage = query.get("life_stage", "")
         sort = query.get("sort", "area")
+        phase = query.get("phase", "")
         return cls(
+            phase=ProgrammePhase.objects.filter(code=phase).first() if phase else None,
             wave=int(wave) if wave in {str(w) for w in WAVES} else None,
             life_stage=life_stage if life_stage in LifeStage.values else "",
             year=years.get(query.get("year", ""), AcademicYear.of(today or timezone.localdate())),
@@ -115,6 +119,7 @@ class Filters:
             "year": self.year.start_year,
             "sort": self.sort,
             "order": "desc" if self.descending else "asc",
+            "phase": self.phase.code if self.phase else "",
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None)}
@@ -217,6 +222,16 @@ def published_coverage(areas, coverage):
 
 
 @reads_from_replica
+def areas_in_phase(*, phase, year: AcademicYear):
+    """The ids of the areas in a programme phase at some time in the
+    academic year (ADR 0024)."""
+    return (
+        AreaPhase.objects.filter(phase=phase, start_date__lte=year.end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=year.start))
+        .values("area_id")
+    )
+
+
 def dashboard(*, user, filters: Filters, coverage=None) -> dict:
     """The areas the user may see side by side, filtered and sorted, with an
     all-areas total row and charts. Areas without a summary yet show x.
@@ -230,6 +245,8 @@ def dashboard(*, user, filters: Filters, coverage=None) -> dict:
     )
     if filters.wave:
         areas = areas.filter(wave=filters.wave)
+    if filters.phase:
+        areas = areas.filter(pk__in=areas_in_phase(phase=filters.phase, year=filters.year))
     areas = list(areas)
     if coverage is None:
         coverage = live_coverage(user=user, areas=areas, year=filters.year)

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView, View
 
 from core.ees import DataSetDownloadMixin
 from core.views import DashboardPageMixin
-from plans.models import LifeStage
+from plans.models import LifeStage, ProgrammePhase
 
 from . import selectors
 from .services import coverage_years
@@ -82,6 +82,7 @@ class DashboardView(DashboardMixin, TemplateView):
             coverage_provisional=result["coverage_provisional"],
             charts=selectors.dashboard_charts(result["rows"], filters),
             waves=selectors.WAVES,
+            phases=ProgrammePhase.objects.all(),
             life_stages=LifeStage.choices,
             years=list(reversed(coverage_years())),
             download_query="?" + urlencode({"year": filters.year.start_year}),

@@ -4,11 +4,13 @@
 from django.contrib import admin
 
 from .models import (
+    AreaPhase,
     ComparatorSeries,
     ComparatorValue,
     DeliveryPlan,
     FundingAllocation,
     FundingStream,
+    ProgrammePhase,
 )
 
 
@@ -47,3 +49,17 @@ class DeliveryPlanAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ProgrammePhase)
+class ProgrammePhaseAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    filter_horizontal = ["funding_streams"]
+
+
+@admin.register(AreaPhase)
+class AreaPhaseAdmin(admin.ModelAdmin):
+    """Phase dates are reference data; the model's clean() refuses overlaps."""
+
+    list_display = ["area", "phase", "start_date", "end_date"]
+    list_filter = ["phase", "area"]

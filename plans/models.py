@@ -585,3 +585,127 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"Reminder to {self.user} on {self.date}"
+
+
+# Programme phases and legacy (issue 16 item 4, ADR 0024). An area passes
+# through programme phases (Opportunity Area, then Priority Education
+# Investment Area, ...); at a phase's end each open action is carried on,
+# mainstreamed or stopped. Indicators belong to no phase: their lineage and
+# measurements run on across phases.
+
+
+class ProgrammePhase(models.Model):
+    """A phase of the programme and the funding streams that pay for it:
+    reference data, so a later phase is a new row, not code."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    funding_streams = models.ManyToManyField(FundingStream, blank=True, related_name="phases")
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaPhase(TimeStampedModel):
+    """An area's time in a programme phase; no end date while it runs."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="phases")
+    phase = models.ForeignKey(ProgrammePhase, on_delete=models.PROTECT, related_name="areas")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Leave blank while it runs.")
+
+    scope_rule = ScopeRule(area="area", school=None)
+
+    class Meta:
+        ordering = ["area", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "phase"], name="areaphase_unique_phase"),
+            models.CheckConstraint(
+                name="areaphase_end_after_start",
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area}: {self.phase}"
+
+    @property
+    def label(self) -> str:
+        end = f"{self.end_date:%-d %B %Y}" if self.end_date else "now"
+        return f"{self.phase.name} ({self.start_date:%-d %B %Y} to {end})"
+
+    def covers(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "End date must be the same as or after the start"})
+        if not (self.area_id and self.start_date):
+            return
+        others = AreaPhase.objects.filter(area_id=self.area_id).exclude(pk=self.pk)
+        for other in others:
+            starts_before_other_ends = other.end_date is None or self.start_date <= other.end_date
+            ends_after_other_starts = self.end_date is None or self.end_date >= other.start_date
+            if starts_before_other_ends and ends_after_other_starts:
+                raise ValidationError(
+                    {"start_date": f"The dates overlap the area's phase {other.label}"}
+                )
+
+
+class PhaseOutcome(models.TextChoices):
+    CARRIED_ON = "carried_on", "Carried on into the next phase"
+    MAINSTREAMED = "mainstreamed", "Mainstreamed"
+    STOPPED = "stopped", "Stopped"
+
+
+class ActionPhaseOutcome(TimeStampedModel):
+    """What became of an action open at the end of an area's phase."""
+
+    area_phase = models.ForeignKey(
+        AreaPhase, on_delete=models.PROTECT, related_name="action_outcomes"
+    )
+    lineage = models.ForeignKey(
+        ActionLineage, on_delete=models.PROTECT, related_name="phase_outcomes"
+    )
+    outcome = models.CharField(max_length=12, choices=PhaseOutcome.choices)
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who continues a mainstreamed action without programme funding.",
+    )
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    scope_rule = ScopeRule(area="area_phase__area", school=None)
+
+    class Meta:
+        ordering = ["area_phase", "lineage"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_phase", "lineage"], name="actionphaseoutcome_unique_action"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} at the end of {self.area_phase}"
+
+    def clean(self):
+        if self.outcome == PhaseOutcome.MAINSTREAMED and self.organisation_id is None:
+            raise ValidationError(
+                {"organisation": "Choose the organisation that continues the action"}
+            )
+        if self.outcome == PhaseOutcome.STOPPED and not self.reason.strip():
+            raise ValidationError({"reason": "Enter why the action stopped"})
+        if self.outcome != PhaseOutcome.MAINSTREAMED:
+            self.organisation = None

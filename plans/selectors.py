@@ -14,14 +14,17 @@ from core import charts, ees
 from core.disclosure import NOT_APPLICABLE
 from core.models import Role
 from core.scoping import visible_to
+from partners.models import Organisation
 
 from . import progress
 from .charts import indicator_line_chart
 from .models import (
     CLOSED_ACTION_STATUSES,
     Action,
+    ActionPhaseOutcome,
     ActionStatus,
     ActionUpdate,
+    AreaPhase,
     ComparatorValue,
     DeliveryPlan,
     FigureStatus,
@@ -29,6 +32,7 @@ from .models import (
     FundingStream,
     Indicator,
     Measurement,
+    PhaseOutcome,
     PlanStatus,
     Priority,
     Target,
@@ -298,13 +302,15 @@ def action_progress(action, *, today) -> ActionProgress:
     )
 
 
-def plan_progress(*, plan, today, dated_until=None) -> list[PriorityProgress]:
+def plan_progress(*, plan, today, dated_until=None, action_lineages=None) -> list[PriorityProgress]:
     """Every priority of a plan version with its indicators judged and its
     actions' latest state, and the roll-up of each priority.
 
     With ``dated_until`` (a report's period end) only what is dated on or
     before it counts: measurements, comparator values and action updates
-    dated later are left out, whenever they were recorded."""
+    dated later are left out, whenever they were recorded. With
+    ``action_lineages`` (a programme phase's, phase_action_lineages) only
+    those actions are shown; indicators run on across phases."""
     priorities = {p.pk: PriorityProgress(p) for p in Priority.objects.filter(plan=plan)}
     indicators = list(_indicators_with_targets(plan, dated_until))
     measurements = _measurements_by_lineage([i.lineage_id for i in indicators], dated_until)
@@ -312,7 +318,10 @@ def plan_progress(*, plan, today, dated_until=None) -> list[PriorityProgress]:
         priorities[indicator.priority_id].indicators.append(
             indicator_progress(indicator, measurements[indicator.lineage_id], today=today)
         )
-    for action in actions_with_latest_update(Action.objects.filter(plan=plan), dated_until):
+    actions = Action.objects.filter(plan=plan)
+    if action_lineages is not None:
+        actions = actions.filter(lineage_id__in=action_lineages)
+    for action in actions_with_latest_update(actions, dated_until):
         priorities[action.priority_id].actions.append(action_progress(action, today=today))
     for item in priorities.values():
         _anchor_first_of_each_status(item)
@@ -567,4 +576,252 @@ def indicator_chart(item: IndicatorProgress) -> charts.LineChart:
         comparator_name=indicator.comparator.name if indicator.comparator_id else "",
         unit=indicator.unit,
         unit_label=indicator.get_unit_display(),
+    )
+
+
+# Programme phases and legacy (ADR 0024).
+
+LEGACY_YEARS = (3, 5)
+
+
+def area_phases(*, user, area):
+    """The area's programme phases, in date order, for a user who sees the area."""
+    return (
+        visible_to(AreaPhase.objects.filter(area=area), user)
+        .select_related("phase")
+        .prefetch_related("phase__funding_streams")
+        .order_by("start_date")
+    )
+
+
+def area_phase_detail(*, user, area, pk) -> AreaPhase:
+    phase = area_phases(user=user, area=area).filter(pk=pk).first()
+    if phase is None:
+        raise Http404("No such phase")
+    return phase
+
+
+def area_phase_next(area_phase):
+    """The area's phase after this one, if there is one."""
+    return (
+        AreaPhase.objects.filter(area_id=area_phase.area_id, start_date__gt=area_phase.start_date)
+        .order_by("start_date")
+        .first()
+    )
+
+
+def _area_phase_previous(area_phase):
+    return (
+        AreaPhase.objects.filter(area_id=area_phase.area_id, start_date__lt=area_phase.start_date)
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def actions_in_force(*, area):
+    """Each action of the area once, as its latest published (or superseded)
+    version states it: an action dropped from a later version still counts
+    for the phase it ran in."""
+    return (
+        Action.objects.filter(plan__area=area)
+        .exclude(plan__status=PlanStatus.DRAFT)
+        .order_by("lineage_id", "-plan__version")
+        .distinct("lineage_id")
+    )
+
+
+def phase_action_lineages(*, area_phase):
+    """The lineage ids of the actions that belong to a phase: those that
+    started during it, and those carried on into it from the phase before."""
+    actions = actions_in_force(area=area_phase.area)
+    started = actions.filter(start_date__gte=area_phase.start_date)
+    if area_phase.end_date is not None:
+        started = started.filter(start_date__lte=area_phase.end_date)
+    lineages = set(started.values_list("lineage_id", flat=True))
+    previous = _area_phase_previous(area_phase)
+    if previous is not None:
+        lineages |= set(
+            previous.action_outcomes.filter(outcome=PhaseOutcome.CARRIED_ON).values_list(
+                "lineage_id", flat=True
+            )
+        )
+    return lineages
+
+
+def _phase_actions(area_phase, dated_until):
+    """The phase's actions with their latest update dated on or before
+    ``dated_until``."""
+    lineages = phase_action_lineages(area_phase=area_phase)
+    return actions_with_latest_update(
+        actions_in_force(area=area_phase.area).filter(lineage_id__in=lineages), dated_until
+    )
+
+
+@dataclass
+class PhaseEndRow:
+    action: Action
+    status_at_end: str
+    outcome: ActionPhaseOutcome | None
+
+    @property
+    def status_at_end_label(self):
+        return ActionStatus(self.status_at_end).label
+
+
+def phase_open_actions(*, area_phase) -> list[PhaseEndRow]:
+    """The phase's actions still open at its end (by their latest update
+    dated on or before the end), each with what was recorded of it."""
+    if area_phase.end_date is None:
+        return []
+    outcomes = {
+        o.lineage_id: o
+        for o in area_phase.action_outcomes.select_related("organisation", "recorded_by")
+    }
+    rows = []
+    for action in _phase_actions(area_phase, area_phase.end_date):
+        status = action.latest_status or ActionStatus.NOT_STARTED
+        if status in CLOSED_ACTION_STATUSES:
+            continue
+        rows.append(PhaseEndRow(action, status, outcomes.get(action.lineage_id)))
+    return sorted(rows, key=lambda row: (row.action.due_date, row.action.title))
+
+
+def phase_open_action_row(*, area_phase, lineage_id) -> PhaseEndRow:
+    """One action open at the phase's end; 404 for any other."""
+    row = next(
+        (r for r in phase_open_actions(area_phase=area_phase) if r.action.lineage_id == lineage_id),
+        None,
+    )
+    if row is None:
+        raise Http404("No such open action at the end of this phase")
+    return row
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class LegacyAction:
+    action: Action
+    outcome: ActionPhaseOutcome | None
+    latest_update: ActionUpdate | None
+
+    @property
+    def still_running(self) -> bool:
+        """Carried on or mainstreamed, and not closed by its latest update."""
+        if self.outcome is None or self.outcome.outcome == PhaseOutcome.STOPPED:
+            return False
+        return self.latest_update is None or self.latest_update.status not in (
+            CLOSED_ACTION_STATUSES
+        )
+
+
+@dataclass
+class LegacyIndicator:
+    indicator: Indicator
+    at_end: Measurement | None
+    latest: Measurement | None
+    status_at_end: progress.Status
+    status_now: progress.Status
+
+    @property
+    def change(self):
+        if self.at_end is None or self.latest is None:
+            return None
+        return self.latest.value - self.at_end.value
+
+
+@dataclass
+class PhaseLegacy:
+    area_phase: AreaPhase
+    years: int
+    due: date
+    as_of: date
+    actions: list[LegacyAction]
+    indicators: list[LegacyIndicator]
+
+    @property
+    def reached(self) -> bool:
+        return self.as_of == self.due
+
+    @property
+    def still_running(self) -> list[LegacyAction]:
+        return [a for a in self.actions if a.still_running]
+
+
+def phase_legacy(*, area_phase, years, today) -> PhaseLegacy:
+    """What is left of a phase ``years`` after its end (or today, if that day
+    has not come): its funded actions (those on one of the phase's funding
+    streams) with what became of them and their latest update, and every
+    indicator's value at the phase's end against its latest, each judged by
+    the progress engine on that day. Everything is read from the recorded
+    rows, none from a summary."""
+    if area_phase.end_date is None or years not in LEGACY_YEARS:
+        raise Http404("No legacy for a phase that has not ended")
+    end = area_phase.end_date
+    due = _years_after(end, years)
+    as_of = min(due, today)
+    outcomes = {o.lineage_id: o for o in area_phase.action_outcomes.select_related("organisation")}
+    streams = area_phase.phase.funding_streams.all()
+    funded = list(
+        _phase_actions(area_phase, end)
+        .filter(funding_stream__in=streams)
+        .select_related("funding_stream", "priority")
+    )
+    latest_updates = {}
+    for update in ActionUpdate.objects.filter(
+        lineage_id__in=[a.lineage_id for a in funded], date__lte=as_of
+    ).order_by("lineage_id", "date", "pk"):
+        latest_updates[update.lineage_id] = update
+    actions = [
+        LegacyAction(a, outcomes.get(a.lineage_id), latest_updates.get(a.lineage_id))
+        for a in sorted(funded, key=lambda a: (a.priority.number, a.title))
+    ]
+    indicators = list(
+        Indicator.objects.filter(
+            pk__in=Indicator.objects.filter(plan__area=area_phase.area)
+            .exclude(plan__status=PlanStatus.DRAFT)
+            .order_by("lineage_id", "-plan__version")
+            .distinct("lineage_id")
+            .values("pk")
+        )
+        .select_related("comparator", "priority")
+        .prefetch_related("targets", _comparator_values(as_of))
+        .order_by("priority__number", "name")
+    )
+    measurements = _measurements_by_lineage([i.lineage_id for i in indicators], as_of)
+    rows = []
+    for indicator in indicators:
+        measured = measurements[indicator.lineage_id]
+        until_end = [m for m in measured if m.date <= end]
+        rows.append(
+            LegacyIndicator(
+                indicator=indicator,
+                at_end=until_end[-1] if until_end else None,
+                latest=measured[-1] if measured else None,
+                status_at_end=indicator_progress(indicator, until_end, today=end).status,
+                status_now=indicator_progress(indicator, measured, today=as_of).status,
+            )
+        )
+    return PhaseLegacy(area_phase, years, due, as_of, actions, rows)
+
+
+def phase_outcome_organisations(*, area):
+    """The organisations an area lead may name as continuing an action: the
+    area's own and the national ones (organisations are shared reference data)."""
+    return Organisation.objects.filter(Q(area=area) | Q(area=None)).order_by("name")
+
+
+def area_phases_covering(*, user, area, start: date, end: date) -> list[AreaPhase]:
+    """The area's phases that overlap a period, for a report to say which
+    phase (or phases) it covers."""
+    return list(
+        visible_to(AreaPhase.objects.filter(area=area, start_date__lte=end), user)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .select_related("phase")
+        .order_by("start_date")
     )

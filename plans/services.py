@@ -16,11 +16,14 @@ from . import selectors
 from .models import (
     Action,
     ActionLineage,
+    ActionPhaseOutcome,
     ActionUpdate,
+    AreaPhase,
     DeliveryPlan,
     Indicator,
     IndicatorLineage,
     Measurement,
+    PhaseOutcome,
     PlanStatus,
     Priority,
     PriorityLineage,
@@ -249,3 +252,47 @@ def reminder_release(*, user, day) -> None:
     """Give a claim back when the email could not be sent, so that a retry or
     the next run sends it."""
     ReminderSent.objects.filter(user=user, date=day).delete()
+
+
+@transaction.atomic
+def action_phase_outcome_record(
+    *, area_phase, lineage, user, outcome, organisation=None, reason=""
+) -> ActionPhaseOutcome:
+    """Record, or change, what became of an action open at the end of an
+    area's phase: carried on into the next phase, mainstreamed by a named
+    organisation, or stopped with a reason. Refused (ValidationError) for a
+    phase that has not ended, an action that was not open at its end, and
+    carrying on when the area has no next phase."""
+    area_phase = AreaPhase.objects.select_for_update().get(pk=area_phase.pk)
+    if area_phase.end_date is None:
+        raise ValidationError("This phase has not ended: record what became of actions at its end.")
+    if lineage.pk not in {
+        row.action.lineage_id for row in selectors.phase_open_actions(area_phase=area_phase)
+    }:
+        raise ValidationError("This action was not open at the end of the phase.")
+    if outcome == PhaseOutcome.CARRIED_ON and selectors.area_phase_next(area_phase) is None:
+        raise ValidationError(
+            {"outcome": f"{area_phase.area} has no phase after this one to carry the action into"}
+        )
+    record = (
+        ActionPhaseOutcome.objects.select_for_update()
+        .filter(area_phase=area_phase, lineage=lineage)
+        .first()
+    )
+    before = snapshot(record) if record else None
+    if record is None:
+        record = ActionPhaseOutcome(area_phase=area_phase, lineage=lineage)
+    record.outcome = outcome
+    record.organisation = organisation
+    record.reason = reason if outcome == PhaseOutcome.STOPPED else ""
+    record.recorded_by = user
+    record.full_clean()
+    record.save()
+    _record(
+        record,
+        user,
+        ChangeAction.CREATED if before is None else ChangeAction.UPDATED,
+        before=before,
+        area=area_phase.area,
+    )
+    return record

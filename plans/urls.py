@@ -41,4 +41,5 @@ urlpatterns = [
     ),
     path("areas/<slug:slug>/funding/", views.FundingView.as_view(), name="funding"),
     path("", include("plans.edit_urls")),
+    path("", include("plans.phase_urls")),
 ]

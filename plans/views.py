@@ -25,9 +25,20 @@ class PlanView(PlanPageView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = selectors.plan_published(user=self.request.user, area=self.area)
+        phases = list(selectors.area_phases(user=self.request.user, area=self.area))
+        phase = next((p for p in phases if str(p.pk) == self.request.GET.get("phase")), None)
+        action_lineages = (
+            selectors.phase_action_lineages(area_phase=phase) if phase is not None else None
+        )
         context.update(
             plan=plan,
-            priorities=selectors.plan_progress(plan=plan, today=self.today) if plan else [],
+            phases=phases,
+            phase=phase,
+            priorities=selectors.plan_progress(
+                plan=plan, today=self.today, action_lineages=action_lineages
+            )
+            if plan
+            else [],
             reminders=reminders.updates_due(area=self.area, today=self.today) if plan else [],
             overdue_decisions=list(
                 partner_selectors.decisions_overdue(

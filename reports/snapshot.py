@@ -57,6 +57,12 @@ def report_snapshot(
             "period_label": period_label(period_start, period_end),
             "as_at": period_end.isoformat(),
             "generated_at": generated_at.isoformat(),
+            "phases": [
+                area_phase.label
+                for area_phase in plan_selectors.area_phases_covering(
+                    user=reader, area=area, start=period_start, end=period_end
+                )
+            ],
         },
         "area": {
             "name": area.name,

@@ -70,6 +70,9 @@ def service(transactional_db, reference_areas, settings, tmp_path):
     blackpool = reference_areas["blackpool"]
     lead = UserFactory(role=Role.AREA_LEAD, area=blackpool)
     reporting_area(blackpool, lead)
+    # The seeded programme phases (ADR 0024): the OA phase has ended with
+    # Blackpool's actions open, so its end, outcome and legacy pages show.
+    importlib.import_module("plans.migrations.0003_programme_phases").seed_phases(apps, None)
     school = school_with_coverage(blackpool, pupils=12, name="Highfield Academy")
     plan_with_funding(reference_areas["derby"])
     board_with_a_meeting(blackpool, OrganisationFactory(name="Blackpool and The Fylde College"))

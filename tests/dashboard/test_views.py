@@ -234,3 +234,32 @@ def test_a_get_queues_no_work_even_when_the_summaries_are_old(client, dfe, area)
     for path in (URL, CSV_URL):
         assert client.get(path).status_code == 200
     assert not SummaryRefresh.objects.exists()
+
+
+def test_phase_filter_keeps_the_areas_in_that_phase_during_the_year(client, dfe, reference_areas):
+    from plans.models import AreaPhase, ProgrammePhase
+
+    services.summaries_rebuild()
+    AreaPhase.objects.all().delete()
+    ended, _ = ProgrammePhase.objects.get_or_create(code="test-ended", defaults={"name": "Ended"})
+    running, _ = ProgrammePhase.objects.get_or_create(code="test-on", defaults={"name": "Running"})
+    today = datetime.date.today()
+    for slug in ("blackpool", "derby"):
+        AreaPhase.objects.create(
+            area=reference_areas[slug],
+            phase=ended,
+            start_date=datetime.date(2016, 9, 1),
+            end_date=datetime.date(2022, 8, 31),
+        )
+    AreaPhase.objects.create(
+        area=reference_areas["derby"], phase=running, start_date=datetime.date(2022, 9, 1)
+    )
+    AreaPhase.objects.create(area=reference_areas["hastings"], phase=running, start_date=today)
+
+    def shown(phase):
+        rows = client.get(URL, {"phase": phase}).context["rows"]
+        return {row["area"].slug for row in rows}
+
+    assert shown("test-on") == {"derby", "hastings"}
+    assert shown("test-ended") == set()  # it ended before this academic year
+    assert len(shown("no-such-phase")) == 12
