@@ -71,16 +71,62 @@ def with_encounter_counts(pupils, year: AcademicYear, *, alias=False):
 # --- Roster and encounters -----------------------------------------------
 
 
+@dataclass(frozen=True)
+class PupilFilter:
+    """What the pupil chooser and the pupil list narrow by: year group, tutor
+    or class group (exactly as the roster names it) and part of a name or
+    identifier. Empty filters everything in."""
+
+    year_group: int | None = None
+    group: str = ""
+    name: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.year_group is None and not self.group and not self.name
+
+    def apply(self, pupils, year: AcademicYear):
+        if self.year_group is not None:
+            pupils = pupils.in_year_group(self.year_group, year)
+        if self.group:
+            pupils = pupils.filter(tutor_group=self.group)
+        if self.name:
+            pupils = pupils.filter(
+                Q(display_name__icontains=self.name) | Q(pupil_identifier__icontains=self.name)
+            )
+        return pupils
+
+
 def pupil_list(
-    *, user, school, year: AcademicYear, year_group: int | None = None, on: date | None = None
+    *,
+    user,
+    school,
+    year: AcademicYear,
+    year_group: int | None = None,
+    on: date | None = None,
+    chosen: PupilFilter | None = None,
 ):
     """Pupils on roll (on `on`, default the year's census date), with their
     year group that year and their encounter counts."""
     pupils = visible_to(Pupil.objects.filter(school=school), user)
     pupils = pupils.on_roll(on or year.census_date()).with_year_group(year)
+    chosen = chosen or PupilFilter(year_group=year_group)
+    pupils = chosen.apply(pupils, year)
+    return with_encounter_counts(pupils, year).order_by("-reception_year", "pupil_identifier")
+
+
+def tutor_groups(*, user, school, year: AcademicYear, year_group: int | None = None) -> list[str]:
+    """The tutor or class groups of the school's pupils on roll (in the year
+    group, if given), in order, for the chooser's group list."""
+    pupils = visible_to(Pupil.objects.filter(school=school), user).on_roll(year.census_date())
     if year_group is not None:
         pupils = pupils.in_year_group(year_group, year)
-    return with_encounter_counts(pupils, year).order_by("-reception_year", "pupil_identifier")
+    return list(
+        pupils.exclude(tutor_group="")
+        .order_by("tutor_group")
+        .values_list("tutor_group", flat=True)
+        .distinct()
+    )
 
 
 def pupil_detail(*, user, school, pk: int):
@@ -279,14 +325,21 @@ def pupils_below_pledge(*, user, school, year: AcademicYear):
 
 
 def pupils_for_encounter_form(
-    *, user, school, year: AcademicYear, year_group=None, on_roll=True, encounter=None
+    *,
+    user,
+    school,
+    year: AcademicYear,
+    chosen: PupilFilter | None = None,
+    on_roll=True,
+    encounter=None,
 ):
-    """Pupils offered on the encounter form: on roll now (plus those already
-    recorded at the encounter being edited), or any of the school's pupils
-    when checking a submitted form (the service checks the roll on the day)."""
+    """Pupils offered on the encounter form: those the chooser's filter
+    shows, on roll now (plus those already recorded at the encounter being
+    edited), or any of the school's pupils when checking a submitted form
+    (the service checks the roll on the day)."""
     pupils = visible_to(Pupil.objects.filter(school=school), user).with_year_group(year)
-    if year_group is not None:
-        pupils = pupils.in_year_group(year_group, year)
+    if chosen is not None:
+        pupils = chosen.apply(pupils, year)
     if on_roll:
         census = year.census_date()
         current = Q(on_roll_from__lte=census) & (

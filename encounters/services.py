@@ -145,6 +145,8 @@ def _roster_changes(pupil: Pupil, row: RosterRow, today: date) -> list[str]:
         changes.append("disadvantaged" if row.disadvantaged else "no longer disadvantaged")
     if pupil.send != row.send:
         changes.append("SEND")
+    if row.tutor_group is not None and pupil.tutor_group != row.tutor_group:
+        changes.append(f"group to {row.tutor_group}" if row.tutor_group else "no group")
     return changes
 
 
@@ -173,6 +175,7 @@ def roster_import(
                 reception_year=reception(row.year_group, today),
                 disadvantaged=row.disadvantaged,
                 send=row.send,
+                tutor_group=row.tutor_group or "",
                 on_roll_from=min(
                     date.fromisoformat(row.entry_date) if row.entry_date else start_of_year, today
                 ),
@@ -188,11 +191,13 @@ def roster_import(
             pupil.reception_year = reception(row.year_group, today)
         pupil.disadvantaged = row.disadvantaged
         pupil.send = row.send
+        if row.tutor_group is not None:
+            pupil.tutor_group = row.tutor_group
         pupil.on_roll_until = None
         pupil.updated_at = timezone.now()
     Pupil.objects.bulk_update(
         [pupil for pupil, _, _ in plan.updates],
-        [*ROSTER_FIELDS, "on_roll_until", "updated_at"],
+        [*ROSTER_FIELDS, "tutor_group", "on_roll_until", "updated_at"],
     )
     for pupil in plan.leavers:
         pupil.on_roll_until = max(pupil.on_roll_from, today - timedelta(days=1))

@@ -84,10 +84,13 @@ class PupilListView(PupilPageMixin, TemplateView):
     paginate_by = 100
 
     def get_context_data(self, **kwargs):
-        filter_form = PupilFilterForm(self.request.GET or None)
-        year_group = filter_form.cleaned_data["year_group"] if filter_form.is_valid() else None
+        groups = selectors.tutor_groups(user=self.request.user, school=self.school, year=self.year)
+        filter_form = PupilFilterForm(self.request.GET or None, groups=groups)
         pupils = selectors.pupil_list(
-            user=self.request.user, school=self.school, year=self.year, year_group=year_group
+            user=self.request.user,
+            school=self.school,
+            year=self.year,
+            chosen=filter_form.pupil_filter(),
         )
         page = Paginator(pupils, self.paginate_by).get_page(self.request.GET.get("page"))
         self.pupils_returned = len(page.object_list)
@@ -240,44 +243,61 @@ class EncounterDetailView(PupilPageMixin, DetailView):
 
 
 class EncounterFormMixin(PupilPageMixin):
+    """The encounter form with its pupil chooser: a GET filter (year group,
+    tutor or class group, name) lists the pupils it shows as checkboxes, and
+    the form posts back to the same address, so the server knows which
+    pupils "everyone shown" means without JavaScript."""
+
     template_name = "encounters/encounter_form.html"
     form_class = EncounterForm
+    chooser_limit = 200  # pupils listed with no filter chosen
+    encounter = None
 
     @cached_property
     def filter_form(self):
-        return PupilFilterForm(self.request.GET or None)
+        groups = selectors.tutor_groups(
+            user=self.request.user, school=self.school, year=AcademicYear.current()
+        )
+        return PupilFilterForm(self.request.GET or None, groups=groups)
 
     @cached_property
-    def year_group(self):
-        if self.filter_form.is_valid():
-            return self.filter_form.cleaned_data["year_group"]
-        return None
-
-    encounter = None
-
-    def get_form_kwargs(self):
-        whole_year_group = self.request.method == "POST" and bool(
-            self.year_group is not None and self.request.POST.get("whole_year_group")
-        )
-        pupils = selectors.pupils_for_encounter_form(
+    def shown_pupils(self):
+        chosen = self.filter_form.pupil_filter()
+        shown = selectors.pupils_for_encounter_form(
             user=self.request.user,
             school=self.school,
             year=AcademicYear.current(),
-            year_group=self.year_group
-            if self.request.method == "GET" or whole_year_group
-            else None,
-            on_roll=self.request.method == "GET" or whole_year_group,
+            chosen=chosen,
             encounter=self.encounter,
+        )
+        if chosen.is_empty and shown.count() > self.chooser_limit:
+            return None
+        return list(shown)
+
+    def get_form_kwargs(self):
+        accepted = selectors.pupils_for_encounter_form(
+            user=self.request.user,
+            school=self.school,
+            year=AcademicYear.current(),
+            on_roll=False,
         )
         return {
             **super().get_form_kwargs(),
             "school": self.school,
-            "pupils": pupils,
-            "year_group": self.year_group,
+            "pupils": accepted,
+            "shown": self.shown_pupils,
+            "description": self.filter_form.description(),
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+        form = kwargs.get("form") or self.get_form()
+        kwargs["form"] = form
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            chooser_limit=self.chooser_limit,
+            kept_pupil_ids=form.kept_pupil_ids(),
+            **kwargs,
+        )
 
 
 class EncounterCreateView(EncounterFormMixin, FormView):
