@@ -418,24 +418,23 @@ class AttendanceUploadStatusView(PupilPageMixin, DetailView):
 
 class SchoolCoverageView(PupilPageMixin, TemplateView):
     template_name = "encounters/school_coverage.html"
-    below_pledge_shown = 200
+    below_pledge_per_page = 50
 
     def get_context_data(self, **kwargs):
         coverage = selectors.school_coverage(
             user=self.request.user, school=self.school, year=self.year
         )
-        below = list(
-            selectors.pupils_below_pledge(
-                user=self.request.user, school=self.school, year=self.year
-            )[: self.below_pledge_shown + 1]
+        below = selectors.pupils_below_pledge(
+            user=self.request.user, school=self.school, year=self.year
         )
-        self.pupils_returned = len(below[: self.below_pledge_shown])
+        page = Paginator(below, self.below_pledge_per_page).get_page(self.request.GET.get("page"))
+        self.pupils_returned = len(page.object_list)
         return super().get_context_data(
             coverage=coverage,
             chart=publication.school_coverage_chart(coverage, school=self.school, year=self.year),
             year_query=f"?year={self.year.start_year}",
-            below_pledge=below[: self.below_pledge_shown],
-            below_pledge_more=len(below) > self.below_pledge_shown,
+            page_obj=page,
+            below_pledge=page.object_list,
             **kwargs,
         )
 

@@ -181,3 +181,24 @@ def test_the_pupil_list_filters_by_group_and_name(client, users, school, groups)
     for pupil in groups["10T"]:
         assert pupil.pupil_identifier in html
     assert groups["9R"][0].pupil_identifier not in html
+
+
+def test_the_coverage_page_paginates_pupils_below_four_and_the_csv_has_them_all(
+    client, users, school
+):
+    below = PupilFactory.create_batch(
+        120, school=school, year_group=9, year_group_on=ON, tutor_group="9R"
+    )
+    client.force_login(users[Role.SCHOOL_STAFF])
+    listed = set()
+    for number in (1, 2, 3):
+        html = client.get(f"/schools/{school.urn}/coverage/?year=2017&page={number}").content
+        html = html.decode()
+        rows = set(re.findall(rf'/schools/{school.urn}/pupils/(\d+)/"', html))
+        assert len(rows) <= 50
+        listed |= rows
+        assert 'class="govuk-pagination"' in html
+    assert listed == {str(p.pk) for p in below}
+    assert "120 pupils, showing 101 to 120" in html
+    csv = client.get(f"/schools/{school.urn}/coverage/below-pledge.csv?year=2017").content
+    assert len(csv.decode("utf-8-sig").strip().splitlines()) == 1 + len(below)
