@@ -240,3 +240,61 @@ class PupilFilterForm(forms.Form):
         if chosen.name:
             parts.append(f"matching ‘{chosen.name}’")
         return ", ".join(parts)
+
+
+class EmployerContributionForm(forms.Form):
+    """What an employer gave the area in a year; the service checks and
+    records it."""
+
+    organisation = forms.ModelChoiceField(
+        label="Employer",
+        queryset=Organisation.objects.none(),
+        empty_label="Select an employer",
+        error_messages={
+            "required": "Select an employer",
+            "invalid_choice": "Select an employer from the list",
+        },
+    )
+    academic_year = forms.TypedChoiceField(
+        label="Academic year",
+        coerce=int,
+        choices=[],
+        error_messages={
+            "required": "Select the academic year",
+            "invalid_choice": "Select an academic year from the list",
+        },
+    )
+
+    def __init__(self, *args, employers, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = employers
+        self.fields["academic_year"].choices = [(y.start_year, y.label) for y in years]
+        for name, label in (
+            ("volunteers", "Volunteers"),
+            ("volunteer_hours", "Volunteer hours"),
+            ("placements_offered", "Placements offered"),
+            ("placements_taken", "Placements taken"),
+            ("schools_reached", "Schools reached"),
+        ):
+            self.fields[name] = WholeNumberField(
+                label=label,
+                name=label,
+                min_value=0,
+                max_value=10_000_000,
+                initial=0,
+                width_class="govuk-input--width-10",
+                error_messages={
+                    "required": f"Enter the number of {label.lower()}, or 0",
+                    "min_value": f"{label} must be 0 or more",
+                },
+            )
+        self.fields["volunteer_hours"].help_text = "In whole hours"
+
+    def clean(self):
+        cleaned = super().clean()
+        offered, taken = cleaned.get("placements_offered"), cleaned.get("placements_taken")
+        if offered is not None and taken is not None and taken > offered:
+            self.add_error(
+                "placements_taken", "Placements taken must not be more than placements offered"
+            )
+        return cleaned

@@ -46,6 +46,7 @@ from .models import (
     ROSTER_FIELDS,
     Attendance,
     AttendanceUpload,
+    EmployerContribution,
     Encounter,
     EncounterType,
     Pupil,
@@ -733,3 +734,53 @@ ATTENDANCE_UPLOADS = ClaimedWork(
     enqueue=attendance_upload_enqueue,
     fail=_uploads_fail,
 )
+
+
+# --- Employer contribution ---------------------------------------------------
+
+CONTRIBUTION_FIGURES = (
+    "volunteers",
+    "volunteer_hours",
+    "placements_offered",
+    "placements_taken",
+    "schools_reached",
+)
+
+
+@transaction.atomic
+def employer_contribution_record(
+    *, area, organisation, academic_year: int, user, **figures
+) -> EmployerContribution:
+    """Record (or correct) what an employer gave the area in an academic
+    year: one row per employer, area and year, with its history."""
+    from partners.models import EMPLOYER_KINDS
+
+    if organisation.kind not in EMPLOYER_KINDS:
+        raise ValidationError({"organisation": "Select an employer"})
+    if organisation.area_id not in (None, area.pk):
+        raise ValidationError({"organisation": "Select an employer of this area"})
+    contribution = (
+        EmployerContribution.objects.select_for_update()
+        .filter(organisation=organisation, area=area, academic_year=academic_year)
+        .first()
+    )
+    created = contribution is None
+    if created:
+        contribution = EmployerContribution(
+            organisation=organisation, area=area, academic_year=academic_year
+        )
+    before = {name: getattr(contribution, name) for name in CONTRIBUTION_FIGURES}
+    for name in CONTRIBUTION_FIGURES:
+        setattr(contribution, name, figures[name])
+    contribution.recorded_by = user
+    contribution.full_clean()
+    contribution.save()
+    change_record(
+        obj=contribution,
+        user=user,
+        action=ChangeAction.CREATED if created else ChangeAction.UPDATED,
+        before=None if created else before,
+        after={name: getattr(contribution, name) for name in CONTRIBUTION_FIGURES},
+        area=area,
+    )
+    return contribution

@@ -98,4 +98,20 @@ urlpatterns = [
         views.AreaCoverageDataView.as_view(part="zip"),
         name="area-zip",
     ),
+    path("areas/<slug:slug>/employers/", views.AreaEmployersView.as_view(), name="employers"),
+    path(
+        "areas/<slug:slug>/employers/employers.csv",
+        views.AreaEmployersCsvView.as_view(),
+        name="employers-csv",
+    ),
+    path(
+        "areas/<slug:slug>/employers/record/",
+        views.EmployerContributionView.as_view(),
+        name="employer-record",
+    ),
+    path(
+        "areas/<slug:slug>/employers/<int:pk>/",
+        views.EmployerView.as_view(),
+        name="employer",
+    ),
 ]

@@ -16,13 +16,20 @@ from core.history import history_for
 from core.imports import CsvFileError
 from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES
 from core.views import AreaPageMixin, PublicViewMixin, SchoolPageMixin
+from plans.permissions import can_edit_plan
 from releases import selectors as release_selectors
 
 from . import method, publication, selectors, services
 from .academic_years import AcademicYear
 from .access_log import PupilDataAccessMixin
 from .attendance_files import ATTENDANCE_TEMPLATE
-from .forms import AttendanceUploadForm, EncounterForm, PupilFilterForm, RosterUploadForm
+from .forms import (
+    AttendanceUploadForm,
+    EmployerContributionForm,
+    EncounterForm,
+    PupilFilterForm,
+    RosterUploadForm,
+)
 from .models import (
     AccessChannel,
     AttendanceUpload,
@@ -546,3 +553,125 @@ class HowWeCountEncountersView(PublicViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, **method.encounter_method())
+
+
+# --- Employer contribution ---------------------------------------------------
+
+
+class AreaEmployersMixin(AreaAggregatesMixin):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            columns=selectors.CONTRIBUTION_COLUMNS,
+            can_record=can_edit_plan(self.request.user, self.area),
+            **kwargs,
+        )
+
+
+class AreaEmployersView(AreaEmployersMixin, TemplateView):
+    """The area's employers in a year: what each gave and the encounters
+    its schools recorded with them."""
+
+    template_name = "encounters/area_employers.html"
+
+    def get_context_data(self, **kwargs):
+        rows = selectors.employer_contributions(
+            user=self.request.user, area=self.area, year=self.year
+        )
+        return super().get_context_data(
+            year=self.year,
+            years=_year_choices(),
+            rows=rows,
+            total=selectors.employer_contribution_total(rows),
+            **kwargs,
+        )
+
+
+class AreaEmployersCsvView(AreaEmployersMixin, View):
+    def get(self, request, *args, **kwargs):
+        rows = selectors.employer_contributions(user=request.user, area=self.area, year=self.year)
+        columns = selectors.CONTRIBUTION_COLUMNS
+        return csv_download(
+            f"employers-{self.area.slug}-{self.year.time_period}.csv",
+            ["time_period", "employer", "cornerstone_employer", *(name for name, _ in columns)],
+            (
+                [
+                    self.year.time_period,
+                    row.organisation.name,
+                    row.organisation.is_cornerstone,
+                    *row.figures,
+                ]
+                for row in rows
+            ),
+        )
+
+
+class EmployerView(AreaEmployersMixin, TemplateView):
+    template_name = "encounters/employer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        employer = selectors.area_employer(
+            user=self.request.user, area=self.area, pk=self.kwargs["pk"]
+        )
+        return super().get_context_data(
+            employer=employer,
+            rows=selectors.employer_years(
+                user=self.request.user, area=self.area, organisation=employer
+            ),
+            **kwargs,
+        )
+
+
+class EmployerContributionView(AreaEmployersMixin, FormView):
+    """Record or correct an employer's contribution (the area lead and
+    administrators); ?employer= and ?year= choose the row to correct."""
+
+    template_name = "encounters/employer_contribution_form.html"
+    form_class = EmployerContributionForm
+    write_refusal = "Only the area lead can record employers' contributions."
+
+    def write_allowed(self, user, area) -> bool:
+        return can_edit_plan(user, area)
+
+    @cached_property
+    def employers(self):
+        return selectors.area_employers(user=self.request.user, area=self.area)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "employers": self.employers, "years": _year_choices()}
+
+    def get_initial(self):
+        raw = self.request.GET.get("employer", "")
+        employer = self.employers.filter(pk=int(raw)).first() if raw.isdigit() else None
+        initial = {"academic_year": self.year.start_year}
+        if employer is None:
+            return initial
+        initial["organisation"] = employer
+        found = selectors.employer_contribution_for(
+            user=self.request.user,
+            area=self.area,
+            organisation=employer,
+            academic_year=self.year.start_year,
+        )
+        for name in services.CONTRIBUTION_FIGURES:
+            initial[name] = getattr(found, name) if found else 0
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            contribution = services.employer_contribution_record(
+                area=self.area,
+                organisation=data["organisation"],
+                academic_year=data["academic_year"],
+                user=self.request.user,
+                **{name: data[name] for name in services.CONTRIBUTION_FIGURES},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Contribution recorded: {contribution.organisation.name}, "
+            f"{AcademicYear(contribution.academic_year).label}",
+        )
+        return redirect("encounters:employer", slug=self.area.slug, pk=contribution.organisation_id)
