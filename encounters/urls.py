@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("schools/<int:urn>/pupils/<int:pk>/", views.PupilDetailView.as_view(), name="pupil"),
     path("schools/<int:urn>/encounters/", views.EncounterListView.as_view(), name="list"),
+    path(
+        "schools/<int:urn>/encounters/encounters.csv",
+        views.EncounterListCsvView.as_view(),
+        name="list-csv",
+    ),
     path("schools/<int:urn>/encounters/new/", views.EncounterCreateView.as_view(), name="new"),
     path(
         "schools/<int:urn>/encounters/upload/",

@@ -233,6 +233,40 @@ class EncounterListView(PupilPageMixin, TemplateView):
         return super().get_context_data(page_obj=page, encounters=page.object_list, **kwargs)
 
 
+class EncounterListCsvView(PupilPageMixin, View):
+    """The year's encounters in full, as the list pages them: no pupil
+    named, only how many took part."""
+
+    access_channel = AccessChannel.EXPORT
+
+    def get(self, request, *args, **kwargs):
+        encounters = selectors.encounter_list(user=request.user, school=self.school, year=self.year)
+        header = [
+            "date",
+            "title",
+            "type",
+            "employers",
+            "delivered_through",
+            "duration_minutes",
+            "pupils",
+        ]
+        rows = (
+            [
+                encounter.date.isoformat(),
+                encounter.title,
+                encounter.encounter_type.name,
+                "; ".join(employer.name for employer in encounter.employers.all()),
+                encounter.get_delivered_through_display(),
+                encounter.duration_minutes,
+                encounter.pupil_count,
+            ]
+            for encounter in encounters
+        )
+        return csv_download(
+            f"encounters-{self.school.urn}-{self.year.time_period}.csv", header, rows
+        )
+
+
 class EncounterDetailView(PupilPageMixin, DetailView):
     model = Encounter
     template_name = "encounters/encounter_detail.html"

@@ -38,6 +38,7 @@ def school_paths(school, pupil, encounter):
         f"{base}/pupils/{pupil.pk}/",
         f"{base}/pupils/import/",
         f"{base}/encounters/",
+        f"{base}/encounters/encounters.csv",
         f"{base}/encounters/new/",
         f"{base}/encounters/new/?year_group=9&pupil={pupil.pk}",
         f"{base}/encounters/new/?year_group=9&group=9R&name=a",

@@ -202,3 +202,16 @@ def test_the_coverage_page_paginates_pupils_below_four_and_the_csv_has_them_all(
     assert "120 pupils, showing 101 to 120" in html
     csv = client.get(f"/schools/{school.urn}/coverage/below-pledge.csv?year=2017").content
     assert len(csv.decode("utf-8-sig").strip().splitlines()) == 1 + len(below)
+
+
+def test_the_encounter_list_pages_and_its_csv_has_every_encounter(client, users, school, groups):
+    for n in range(60):
+        attend(EncounterFactory(school=school, date=ON, title=f"Talk {n}"), groups["9R"][:2])
+    client.force_login(users[Role.SCHOOL_STAFF])
+    html = client.get(f"/schools/{school.urn}/encounters/?year=2017").content.decode()
+    assert 'class="govuk-pagination"' in html
+    assert "60 encounters in 2017/18" in html
+    body = client.get(f"/schools/{school.urn}/encounters/encounters.csv?year=2017").content
+    lines = body.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 61
+    assert {line.rsplit(",", 1)[1] for line in lines[1:]} == {"2"}
