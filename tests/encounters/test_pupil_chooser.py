@@ -12,6 +12,7 @@ from core.models import Role
 from encounters.models import Encounter
 from encounters.views import EncounterFormMixin
 from tests.encounters.factories import EncounterFactory, PupilFactory, attend
+from tests.encounters.test_pages import form_data as page_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,16 +41,9 @@ def groups(school):
     }
 
 
-def form_data(**overrides):
-    return {
-        "date_0": "14",
-        "date_1": "3",
-        "date_2": "2018",
-        "encounter_type": "1",
-        "title": "Engineering talk",
-        "delivered_through": "cec",
-        **overrides,
-    }
+def form_data(*, pupils=(), **overrides):
+    """The pupil pages' form data; `pupils` are ids here."""
+    return {**page_form_data([], **overrides), "pupils": list(pupils)}
 
 
 def checkbox_ids(html):
