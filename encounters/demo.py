@@ -68,6 +68,9 @@ def _employers():
     return employers
 
 
+DEMO_GROUPS = "RSTU"  # tutor groups 7R to 7U, and so on
+
+
 def _roster(school, rng, year: AcademicYear, today: date):
     high = min(school.statutory_high_age or 16, 18)
     years = range(FIRST_SECONDARY_YEAR, min(13, high - 4) + 1)
@@ -88,6 +91,7 @@ def _roster(school, rng, year: AcademicYear, today: date):
                     disadvantaged=rng.random() < 0.3,
                     send="none",
                     entry_date=min(entry, today).isoformat(),
+                    tutor_group=f"{year_group}{DEMO_GROUPS[n % len(DEMO_GROUPS)]}",
                 )
             )
     return rows

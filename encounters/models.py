@@ -117,6 +117,12 @@ class Pupil(TimeStampedModel):
     send = models.CharField(
         "SEND", max_length=12, choices=SendProvision.choices, default=SendProvision.NONE
     )
+    tutor_group = models.CharField(
+        "tutor or class group",
+        max_length=40,
+        blank=True,
+        help_text="As the roster file names it (registration, tutor or form group, or class).",
+    )
     on_roll_from = models.DateField()
     on_roll_until = models.DateField(
         null=True, blank=True, help_text="Last day on roll; empty while on roll."
@@ -143,7 +149,10 @@ class Pupil(TimeStampedModel):
                 condition=Q(on_roll_until__isnull=True) | Q(on_roll_until__gte=F("on_roll_from")),
             ),
         ]
-        indexes = [models.Index(fields=["school", "reception_year"])]
+        indexes = [
+            models.Index(fields=["school", "reception_year"]),
+            models.Index(fields=["school", "tutor_group"], name="pupil_school_tutor_group"),
+        ]
 
     def __str__(self):
         return self.pupil_identifier
@@ -506,3 +515,53 @@ class PupilDataAccess(models.Model):
     @property
     def refused(self) -> bool:
         return self.status_code in (403, 404)
+
+
+class EmployerContribution(TimeStampedModel):
+    """What one employer gave an area in one academic year, as the area
+    records it. Encounters delivered are not stored: they are counted from
+    the encounter records (selectors.employer_contributions)."""
+
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        limit_choices_to={"kind__in": sorted(EMPLOYER_KINDS)},
+        verbose_name="employer",
+    )
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    academic_year = models.PositiveSmallIntegerField(
+        help_text="The start year of the academic year (2017 for 2017/18)."
+    )
+    volunteers = models.PositiveIntegerField(default=0)
+    volunteer_hours = models.PositiveIntegerField(default=0)
+    placements_offered = models.PositiveIntegerField(default=0)
+    placements_taken = models.PositiveIntegerField(default=0)
+    schools_reached = models.PositiveIntegerField(default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_rule = ScopeRule(area="area", school=None)
+
+    class Meta:
+        ordering = ["-academic_year", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "area", "academic_year"],
+                name="employer_contribution_once_per_area_year",
+            ),
+            models.CheckConstraint(
+                name="employer_contribution_taken_within_offered",
+                condition=Q(placements_taken__lte=F("placements_offered")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.name}, {AcademicYear(self.academic_year).label}"
+
+    def clean(self):
+        if self.placements_taken > self.placements_offered:
+            raise ValidationError(
+                {"placements_taken": "Placements taken must not be more than placements offered"}
+            )

@@ -1,8 +1,9 @@
 """Reading a MIS roster export: one row per pupil.
 
 Columns (any order, header names forgiving): UPN, pupil identifier, name
-(optional), year group, FSM, SEND, entry date (optional: without it a new
-pupil is taken as on roll from the start of the academic year). The UPN is
+(optional), year group, tutor or class group (optional: without the column
+pupils keep the group they have), FSM, SEND, entry date (optional: without
+it a new pupil is taken as on roll from the start of the academic year). The UPN is
 hashed as soon as it is read and never kept or echoed in an error message.
 """
 
@@ -26,6 +27,8 @@ from core.imports import (
 
 from .models import SendProvision
 from .pseudonymisation import InvalidUPN, upn_hash
+
+TUTOR_GROUP_MAX = 40
 
 ROSTER_IMPORT = ImportSpec(
     name="roster",
@@ -61,6 +64,26 @@ ROSTER_IMPORT = ImportSpec(
             required=True,
             holds=YEAR_GROUP_FORMS,
             example="Y7",
+        ),
+        Column(
+            "tutor_group",
+            "Group",
+            (
+                "reg_group",
+                "registration_group",
+                "reg",
+                "tutor_group",
+                "tutor",
+                "form",
+                "form_group",
+                "form_tutor_group",
+                "class",
+                "class_group",
+                "teaching_group",
+            ),
+            holds="Optional. The pupil's tutor, registration or form group, or class "
+            f"({TUTOR_GROUP_MAX} characters or fewer), as your MIS exports it.",
+            example="9R",
         ),
         Column(
             "fsm",
@@ -113,6 +136,7 @@ class RosterRow:
     disadvantaged: bool
     send: str
     entry_date: str = ""  # ISO date, or "" when the file has none
+    tutor_group: str | None = None  # None when the file has no group column: groups stay
 
     def as_dict(self):
         return asdict(self)
@@ -177,6 +201,9 @@ class _RosterRule:
         name = cell["name"]
         if len(name) > 100:
             problems.append("name must be 100 characters or fewer")
+        tutor_group = " ".join(cell["tutor_group"].split()) if "tutor_group" in cell else None
+        if tutor_group and len(tutor_group) > TUTOR_GROUP_MAX:
+            problems.append(f"group must be {TUTOR_GROUP_MAX} characters or fewer")
         if problems:
             return None, [LineError(line, _sentence(problems))]
         self.seen_identifiers[identifier] = line
@@ -190,6 +217,7 @@ class _RosterRule:
             disadvantaged=disadvantaged,
             send=str(send),
             entry_date=entry_date,
+            tutor_group=tutor_group,
         )
         return row, []
 

@@ -71,16 +71,62 @@ def with_encounter_counts(pupils, year: AcademicYear, *, alias=False):
 # --- Roster and encounters -----------------------------------------------
 
 
+@dataclass(frozen=True)
+class PupilFilter:
+    """What the pupil chooser and the pupil list narrow by: year group, tutor
+    or class group (exactly as the roster names it) and part of a name or
+    identifier. Empty filters everything in."""
+
+    year_group: int | None = None
+    group: str = ""
+    name: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.year_group is None and not self.group and not self.name
+
+    def apply(self, pupils, year: AcademicYear):
+        if self.year_group is not None:
+            pupils = pupils.in_year_group(self.year_group, year)
+        if self.group:
+            pupils = pupils.filter(tutor_group=self.group)
+        if self.name:
+            pupils = pupils.filter(
+                Q(display_name__icontains=self.name) | Q(pupil_identifier__icontains=self.name)
+            )
+        return pupils
+
+
 def pupil_list(
-    *, user, school, year: AcademicYear, year_group: int | None = None, on: date | None = None
+    *,
+    user,
+    school,
+    year: AcademicYear,
+    year_group: int | None = None,
+    on: date | None = None,
+    chosen: PupilFilter | None = None,
 ):
     """Pupils on roll (on `on`, default the year's census date), with their
     year group that year and their encounter counts."""
     pupils = visible_to(Pupil.objects.filter(school=school), user)
     pupils = pupils.on_roll(on or year.census_date()).with_year_group(year)
+    chosen = chosen or PupilFilter(year_group=year_group)
+    pupils = chosen.apply(pupils, year)
+    return with_encounter_counts(pupils, year).order_by("-reception_year", "pupil_identifier")
+
+
+def tutor_groups(*, user, school, year: AcademicYear, year_group: int | None = None) -> list[str]:
+    """The tutor or class groups of the school's pupils on roll (in the year
+    group, if given), in order, for the chooser's group list."""
+    pupils = visible_to(Pupil.objects.filter(school=school), user).on_roll(year.census_date())
     if year_group is not None:
         pupils = pupils.in_year_group(year_group, year)
-    return with_encounter_counts(pupils, year).order_by("-reception_year", "pupil_identifier")
+    return list(
+        pupils.exclude(tutor_group="")
+        .order_by("tutor_group")
+        .values_list("tutor_group", flat=True)
+        .distinct()
+    )
 
 
 def pupil_detail(*, user, school, pk: int):
@@ -279,14 +325,21 @@ def pupils_below_pledge(*, user, school, year: AcademicYear):
 
 
 def pupils_for_encounter_form(
-    *, user, school, year: AcademicYear, year_group=None, on_roll=True, encounter=None
+    *,
+    user,
+    school,
+    year: AcademicYear,
+    chosen: PupilFilter | None = None,
+    on_roll=True,
+    encounter=None,
 ):
-    """Pupils offered on the encounter form: on roll now (plus those already
-    recorded at the encounter being edited), or any of the school's pupils
-    when checking a submitted form (the service checks the roll on the day)."""
+    """Pupils offered on the encounter form: those the chooser's filter
+    shows, on roll now (plus those already recorded at the encounter being
+    edited), or any of the school's pupils when checking a submitted form
+    (the service checks the roll on the day)."""
     pupils = visible_to(Pupil.objects.filter(school=school), user).with_year_group(year)
-    if year_group is not None:
-        pupils = pupils.in_year_group(year_group, year)
+    if chosen is not None:
+        pupils = chosen.apply(pupils, year)
     if on_roll:
         census = year.census_date()
         current = Q(on_roll_from__lte=census) & (
@@ -300,3 +353,146 @@ def pupils_for_encounter_form(
 
 def area_schools(*, user, area):
     return visible_to(School.objects.filter(area=area), user).order_by("name", "pk")
+
+
+# --- Employer contribution ---------------------------------------------------
+
+
+@dataclass
+class EmployerYear:
+    """One employer's contribution to an area in one academic year: the
+    figures the area recorded, and the encounters its schools recorded with
+    the employer (counted, never entered)."""
+
+    organisation: object
+    academic_year: int
+    volunteers: int = 0
+    volunteer_hours: int = 0
+    placements_offered: int = 0
+    placements_taken: int = 0
+    schools_reached: int = 0
+    encounters_delivered: int = 0
+    recorded: bool = False
+
+    @property
+    def year(self) -> AcademicYear:
+        return AcademicYear(self.academic_year)
+
+    @property
+    def figures(self) -> list[int]:
+        """The figures in the order of CONTRIBUTION_COLUMNS."""
+        return [getattr(self, name) for name, _ in CONTRIBUTION_COLUMNS]
+
+
+CONTRIBUTION_COLUMNS = (
+    ("volunteers", "Volunteers"),
+    ("volunteer_hours", "Volunteer hours"),
+    ("placements_offered", "Placements offered"),
+    ("placements_taken", "Placements taken"),
+    ("schools_reached", "Schools reached"),
+    ("encounters_delivered", "Encounters delivered"),
+)
+
+
+def area_employers(*, user, area):
+    """The employers an area can record: national ones and the area's own."""
+    from partners.models import EMPLOYER_KINDS, Organisation
+
+    return (
+        visible_to(Organisation.objects.filter(kind__in=list(EMPLOYER_KINDS)), user)
+        .filter(Q(area__isnull=True) | Q(area=area))
+        .order_by("name")
+    )
+
+
+def _encounters_by_employer(area, *, organisation=None, academic_year=None) -> dict:
+    """{(employer id, academic year): encounters} at the area's schools. A
+    count of encounters, not of pupils: no disclosure control is needed."""
+    links = Encounter.employers.through.objects.filter(encounter__school__area=area)
+    if organisation is not None:
+        links = links.filter(organisation=organisation)
+    if academic_year is not None:
+        links = links.filter(encounter__academic_year=academic_year)
+    rows = (
+        links.order_by()
+        .values("organisation_id", "encounter__academic_year")
+        .annotate(n=Count("encounter_id", distinct=True))
+    )
+    return {(r["organisation_id"], r["encounter__academic_year"]): r["n"] for r in rows}
+
+
+def _contributions(user, area):
+    from .models import EmployerContribution
+
+    return visible_to(EmployerContribution.objects.filter(area=area), user).select_related(
+        "organisation"
+    )
+
+
+def _employer_year(organisation, academic_year, contribution, delivered) -> EmployerYear:
+    row = EmployerYear(
+        organisation=organisation,
+        academic_year=academic_year,
+        encounters_delivered=delivered,
+        recorded=contribution is not None,
+    )
+    if contribution is not None:
+        for name, _ in CONTRIBUTION_COLUMNS[:-1]:
+            setattr(row, name, getattr(contribution, name))
+    return row
+
+
+def employer_contributions(*, user, area, year: AcademicYear) -> list[EmployerYear]:
+    """Every employer that recorded a contribution to the area in the year
+    or delivered an encounter at one of its schools, by name."""
+    recorded = {
+        c.organisation_id: c
+        for c in _contributions(user, area).filter(academic_year=year.start_year)
+    }
+    delivered = _encounters_by_employer(area, academic_year=year.start_year)
+    ids = set(recorded) | {employer_id for employer_id, _ in delivered}
+    employers = area_employers(user=user, area=area).filter(pk__in=ids)
+    return [
+        _employer_year(
+            employer,
+            year.start_year,
+            recorded.get(employer.pk),
+            delivered.get((employer.pk, year.start_year), 0),
+        )
+        for employer in employers
+    ]
+
+
+def employer_contribution_total(rows: list[EmployerYear]) -> list[int]:
+    """Each figure summed over the employers, in the order of the columns."""
+    return [sum(column) for column in zip(*(row.figures for row in rows), strict=True)]
+
+
+def area_employer(*, user, area, pk: int):
+    employer = area_employers(user=user, area=area).filter(pk=pk).first()
+    if employer is None:
+        raise Http404("No such employer")
+    return employer
+
+
+def employer_years(*, user, area, organisation) -> list[EmployerYear]:
+    """One employer's contribution to the area, year by year, newest first."""
+    recorded = {
+        c.academic_year: c for c in _contributions(user, area).filter(organisation=organisation)
+    }
+    delivered = _encounters_by_employer(area, organisation=organisation)
+    years = set(recorded) | {year for _, year in delivered}
+    return [
+        _employer_year(
+            organisation, year, recorded.get(year), delivered.get((organisation.pk, year), 0)
+        )
+        for year in sorted(years, reverse=True)
+    ]
+
+
+def employer_contribution_for(*, user, area, organisation, academic_year: int):
+    return (
+        _contributions(user, area)
+        .filter(organisation=organisation, academic_year=academic_year)
+        .first()
+    )

@@ -46,6 +46,7 @@ from .models import (
     ROSTER_FIELDS,
     Attendance,
     AttendanceUpload,
+    EmployerContribution,
     Encounter,
     EncounterType,
     Pupil,
@@ -145,6 +146,8 @@ def _roster_changes(pupil: Pupil, row: RosterRow, today: date) -> list[str]:
         changes.append("disadvantaged" if row.disadvantaged else "no longer disadvantaged")
     if pupil.send != row.send:
         changes.append("SEND")
+    if row.tutor_group is not None and pupil.tutor_group != row.tutor_group:
+        changes.append(f"group to {row.tutor_group}" if row.tutor_group else "no group")
     return changes
 
 
@@ -173,6 +176,7 @@ def roster_import(
                 reception_year=reception(row.year_group, today),
                 disadvantaged=row.disadvantaged,
                 send=row.send,
+                tutor_group=row.tutor_group or "",
                 on_roll_from=min(
                     date.fromisoformat(row.entry_date) if row.entry_date else start_of_year, today
                 ),
@@ -188,11 +192,13 @@ def roster_import(
             pupil.reception_year = reception(row.year_group, today)
         pupil.disadvantaged = row.disadvantaged
         pupil.send = row.send
+        if row.tutor_group is not None:
+            pupil.tutor_group = row.tutor_group
         pupil.on_roll_until = None
         pupil.updated_at = timezone.now()
     Pupil.objects.bulk_update(
         [pupil for pupil, _, _ in plan.updates],
-        [*ROSTER_FIELDS, "on_roll_until", "updated_at"],
+        [*ROSTER_FIELDS, "tutor_group", "on_roll_until", "updated_at"],
     )
     for pupil in plan.leavers:
         pupil.on_roll_until = max(pupil.on_roll_from, today - timedelta(days=1))
@@ -731,3 +737,53 @@ ATTENDANCE_UPLOADS = ClaimedWork(
     enqueue=attendance_upload_enqueue,
     fail=_uploads_fail,
 )
+
+
+# --- Employer contribution ---------------------------------------------------
+
+CONTRIBUTION_FIGURES = (
+    "volunteers",
+    "volunteer_hours",
+    "placements_offered",
+    "placements_taken",
+    "schools_reached",
+)
+
+
+@transaction.atomic
+def employer_contribution_record(
+    *, area, organisation, academic_year: int, user, **figures
+) -> EmployerContribution:
+    """Record (or correct) what an employer gave the area in an academic
+    year: one row per employer, area and year, with its history."""
+    from partners.models import EMPLOYER_KINDS
+
+    if organisation.kind not in EMPLOYER_KINDS:
+        raise ValidationError({"organisation": "Select an employer"})
+    if organisation.area_id not in (None, area.pk):
+        raise ValidationError({"organisation": "Select an employer of this area"})
+    contribution = (
+        EmployerContribution.objects.select_for_update()
+        .filter(organisation=organisation, area=area, academic_year=academic_year)
+        .first()
+    )
+    created = contribution is None
+    if created:
+        contribution = EmployerContribution(
+            organisation=organisation, area=area, academic_year=academic_year
+        )
+    before = {name: getattr(contribution, name) for name in CONTRIBUTION_FIGURES}
+    for name in CONTRIBUTION_FIGURES:
+        setattr(contribution, name, figures[name])
+    contribution.recorded_by = user
+    contribution.full_clean()
+    contribution.save()
+    change_record(
+        obj=contribution,
+        user=user,
+        action=ChangeAction.CREATED if created else ChangeAction.UPDATED,
+        before=None if created else before,
+        after={name: getattr(contribution, name) for name in CONTRIBUTION_FIGURES},
+        area=area,
+    )
+    return contribution

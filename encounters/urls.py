@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("schools/<int:urn>/pupils/<int:pk>/", views.PupilDetailView.as_view(), name="pupil"),
     path("schools/<int:urn>/encounters/", views.EncounterListView.as_view(), name="list"),
+    path(
+        "schools/<int:urn>/encounters/encounters.csv",
+        views.EncounterListCsvView.as_view(),
+        name="list-csv",
+    ),
     path("schools/<int:urn>/encounters/new/", views.EncounterCreateView.as_view(), name="new"),
     path(
         "schools/<int:urn>/encounters/upload/",
@@ -108,5 +113,21 @@ urlpatterns = [
         "areas/<slug:slug>/encounters/coverage.zip",
         views.AreaCoverageDataView.as_view(part="zip"),
         name="area-zip",
+    ),
+    path("areas/<slug:slug>/employers/", views.AreaEmployersView.as_view(), name="employers"),
+    path(
+        "areas/<slug:slug>/employers/employers.csv",
+        views.AreaEmployersCsvView.as_view(),
+        name="employers-csv",
+    ),
+    path(
+        "areas/<slug:slug>/employers/record/",
+        views.EmployerContributionView.as_view(),
+        name="employer-record",
+    ),
+    path(
+        "areas/<slug:slug>/employers/<int:pk>/",
+        views.EmployerView.as_view(),
+        name="employer",
     ),
 ]

@@ -16,13 +16,20 @@ from core.history import history_for
 from core.imports import CsvFileError
 from core.roles import AREA_AGGREGATE_ROLES, PUPIL_LEVEL_ROLES
 from core.views import AreaPageMixin, DashboardPageMixin, PublicViewMixin, SchoolPageMixin
+from plans.permissions import can_edit_plan
 from releases import selectors as release_selectors
 
 from . import gatsby, method, publication, selectors, services
 from .academic_years import AcademicYear
 from .access_log import PupilDataAccessMixin
 from .attendance_files import ATTENDANCE_TEMPLATE
-from .forms import AttendanceUploadForm, EncounterForm, PupilFilterForm, RosterUploadForm
+from .forms import (
+    AttendanceUploadForm,
+    EmployerContributionForm,
+    EncounterForm,
+    PupilFilterForm,
+    RosterUploadForm,
+)
 from .models import (
     AccessChannel,
     AttendanceUpload,
@@ -84,10 +91,13 @@ class PupilListView(PupilPageMixin, TemplateView):
     paginate_by = 100
 
     def get_context_data(self, **kwargs):
-        filter_form = PupilFilterForm(self.request.GET or None)
-        year_group = filter_form.cleaned_data["year_group"] if filter_form.is_valid() else None
+        groups = selectors.tutor_groups(user=self.request.user, school=self.school, year=self.year)
+        filter_form = PupilFilterForm(self.request.GET or None, groups=groups)
         pupils = selectors.pupil_list(
-            user=self.request.user, school=self.school, year=self.year, year_group=year_group
+            user=self.request.user,
+            school=self.school,
+            year=self.year,
+            chosen=filter_form.pupil_filter(),
         )
         page = Paginator(pupils, self.paginate_by).get_page(self.request.GET.get("page"))
         self.pupils_returned = len(page.object_list)
@@ -223,6 +233,40 @@ class EncounterListView(PupilPageMixin, TemplateView):
         return super().get_context_data(page_obj=page, encounters=page.object_list, **kwargs)
 
 
+class EncounterListCsvView(PupilPageMixin, View):
+    """The year's encounters in full, as the list pages them: no pupil
+    named, only how many took part."""
+
+    access_channel = AccessChannel.EXPORT
+
+    def get(self, request, *args, **kwargs):
+        encounters = selectors.encounter_list(user=request.user, school=self.school, year=self.year)
+        header = [
+            "date",
+            "title",
+            "type",
+            "employers",
+            "delivered_through",
+            "duration_minutes",
+            "pupils",
+        ]
+        rows = (
+            [
+                encounter.date.isoformat(),
+                encounter.title,
+                encounter.encounter_type.name,
+                "; ".join(employer.name for employer in encounter.employers.all()),
+                encounter.get_delivered_through_display(),
+                encounter.duration_minutes,
+                encounter.pupil_count,
+            ]
+            for encounter in encounters
+        )
+        return csv_download(
+            f"encounters-{self.school.urn}-{self.year.time_period}.csv", header, rows
+        )
+
+
 class EncounterDetailView(PupilPageMixin, DetailView):
     model = Encounter
     template_name = "encounters/encounter_detail.html"
@@ -240,44 +284,61 @@ class EncounterDetailView(PupilPageMixin, DetailView):
 
 
 class EncounterFormMixin(PupilPageMixin):
+    """The encounter form with its pupil chooser: a GET filter (year group,
+    tutor or class group, name) lists the pupils it shows as checkboxes, and
+    the form posts back to the same address, so the server knows which
+    pupils "everyone shown" means without JavaScript."""
+
     template_name = "encounters/encounter_form.html"
     form_class = EncounterForm
+    chooser_limit = 200  # pupils listed with no filter chosen
+    encounter = None
 
     @cached_property
     def filter_form(self):
-        return PupilFilterForm(self.request.GET or None)
+        groups = selectors.tutor_groups(
+            user=self.request.user, school=self.school, year=AcademicYear.current()
+        )
+        return PupilFilterForm(self.request.GET or None, groups=groups)
 
     @cached_property
-    def year_group(self):
-        if self.filter_form.is_valid():
-            return self.filter_form.cleaned_data["year_group"]
-        return None
-
-    encounter = None
-
-    def get_form_kwargs(self):
-        whole_year_group = self.request.method == "POST" and bool(
-            self.year_group is not None and self.request.POST.get("whole_year_group")
-        )
-        pupils = selectors.pupils_for_encounter_form(
+    def shown_pupils(self):
+        chosen = self.filter_form.pupil_filter()
+        shown = selectors.pupils_for_encounter_form(
             user=self.request.user,
             school=self.school,
             year=AcademicYear.current(),
-            year_group=self.year_group
-            if self.request.method == "GET" or whole_year_group
-            else None,
-            on_roll=self.request.method == "GET" or whole_year_group,
+            chosen=chosen,
             encounter=self.encounter,
+        )
+        if chosen.is_empty and shown.count() > self.chooser_limit:
+            return None
+        return list(shown)
+
+    def get_form_kwargs(self):
+        accepted = selectors.pupils_for_encounter_form(
+            user=self.request.user,
+            school=self.school,
+            year=AcademicYear.current(),
+            on_roll=False,
         )
         return {
             **super().get_form_kwargs(),
             "school": self.school,
-            "pupils": pupils,
-            "year_group": self.year_group,
+            "pupils": accepted,
+            "shown": self.shown_pupils,
+            "description": self.filter_form.description(),
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+        form = kwargs.get("form") or self.get_form()
+        kwargs["form"] = form
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            chooser_limit=self.chooser_limit,
+            kept_pupil_ids=form.kept_pupil_ids(),
+            **kwargs,
+        )
 
 
 class EncounterCreateView(EncounterFormMixin, FormView):
@@ -399,24 +460,23 @@ class AttendanceUploadStatusView(PupilPageMixin, DetailView):
 
 class SchoolCoverageView(PupilPageMixin, TemplateView):
     template_name = "encounters/school_coverage.html"
-    below_pledge_shown = 200
+    below_pledge_per_page = 50
 
     def get_context_data(self, **kwargs):
         coverage = selectors.school_coverage(
             user=self.request.user, school=self.school, year=self.year
         )
-        below = list(
-            selectors.pupils_below_pledge(
-                user=self.request.user, school=self.school, year=self.year
-            )[: self.below_pledge_shown + 1]
+        below = selectors.pupils_below_pledge(
+            user=self.request.user, school=self.school, year=self.year
         )
-        self.pupils_returned = len(below[: self.below_pledge_shown])
+        page = Paginator(below, self.below_pledge_per_page).get_page(self.request.GET.get("page"))
+        self.pupils_returned = len(page.object_list)
         return super().get_context_data(
             coverage=coverage,
             chart=publication.school_coverage_chart(coverage, school=self.school, year=self.year),
             year_query=f"?year={self.year.start_year}",
-            below_pledge=below[: self.below_pledge_shown],
-            below_pledge_more=len(below) > self.below_pledge_shown,
+            page_obj=page,
+            below_pledge=page.object_list,
             **kwargs,
         )
 
@@ -603,3 +663,125 @@ class HowWeCountEncountersView(PublicViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, **method.encounter_method())
+
+
+# --- Employer contribution ---------------------------------------------------
+
+
+class AreaEmployersMixin(AreaAggregatesMixin):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            columns=selectors.CONTRIBUTION_COLUMNS,
+            can_record=can_edit_plan(self.request.user, self.area),
+            **kwargs,
+        )
+
+
+class AreaEmployersView(AreaEmployersMixin, TemplateView):
+    """The area's employers in a year: what each gave and the encounters
+    its schools recorded with them."""
+
+    template_name = "encounters/area_employers.html"
+
+    def get_context_data(self, **kwargs):
+        rows = selectors.employer_contributions(
+            user=self.request.user, area=self.area, year=self.year
+        )
+        return super().get_context_data(
+            year=self.year,
+            years=_year_choices(),
+            rows=rows,
+            total=selectors.employer_contribution_total(rows),
+            **kwargs,
+        )
+
+
+class AreaEmployersCsvView(AreaEmployersMixin, View):
+    def get(self, request, *args, **kwargs):
+        rows = selectors.employer_contributions(user=request.user, area=self.area, year=self.year)
+        columns = selectors.CONTRIBUTION_COLUMNS
+        return csv_download(
+            f"employers-{self.area.slug}-{self.year.time_period}.csv",
+            ["time_period", "employer", "cornerstone_employer", *(name for name, _ in columns)],
+            (
+                [
+                    self.year.time_period,
+                    row.organisation.name,
+                    row.organisation.is_cornerstone,
+                    *row.figures,
+                ]
+                for row in rows
+            ),
+        )
+
+
+class EmployerView(AreaEmployersMixin, TemplateView):
+    template_name = "encounters/employer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        employer = selectors.area_employer(
+            user=self.request.user, area=self.area, pk=self.kwargs["pk"]
+        )
+        return super().get_context_data(
+            employer=employer,
+            rows=selectors.employer_years(
+                user=self.request.user, area=self.area, organisation=employer
+            ),
+            **kwargs,
+        )
+
+
+class EmployerContributionView(AreaEmployersMixin, FormView):
+    """Record or correct an employer's contribution (the area lead and
+    administrators); ?employer= and ?year= choose the row to correct."""
+
+    template_name = "encounters/employer_contribution_form.html"
+    form_class = EmployerContributionForm
+    write_refusal = "Only the area lead can record employers' contributions."
+
+    def write_allowed(self, user, area) -> bool:
+        return can_edit_plan(user, area)
+
+    @cached_property
+    def employers(self):
+        return selectors.area_employers(user=self.request.user, area=self.area)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "employers": self.employers, "years": _year_choices()}
+
+    def get_initial(self):
+        raw = self.request.GET.get("employer", "")
+        employer = self.employers.filter(pk=int(raw)).first() if raw.isdigit() else None
+        initial = {"academic_year": self.year.start_year}
+        if employer is None:
+            return initial
+        initial["organisation"] = employer
+        found = selectors.employer_contribution_for(
+            user=self.request.user,
+            area=self.area,
+            organisation=employer,
+            academic_year=self.year.start_year,
+        )
+        for name in services.CONTRIBUTION_FIGURES:
+            initial[name] = getattr(found, name) if found else 0
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            contribution = services.employer_contribution_record(
+                area=self.area,
+                organisation=data["organisation"],
+                academic_year=data["academic_year"],
+                user=self.request.user,
+                **{name: data[name] for name in services.CONTRIBUTION_FIGURES},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Contribution recorded: {contribution.organisation.name}, "
+            f"{AcademicYear(contribution.academic_year).label}",
+        )
+        return redirect("encounters:employer", slug=self.area.slug, pk=contribution.organisation_id)

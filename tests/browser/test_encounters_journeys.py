@@ -47,7 +47,7 @@ def test_record_an_encounter_for_a_class_of_25_and_see_coverage(
 
     page.goto(f"{live_server.url}/schools/{school.urn}/encounters/new/")
     page.get_by_label("Year group").select_option("9")
-    page.get_by_role("button", name="Show pupils in this year group").click()
+    page.get_by_role("button", name="Show pupils").click()
     today = datetime.date.today()
     page.get_by_label("Day", exact=True).fill(str(today.day))
     page.get_by_label("Month", exact=True).fill(str(today.month))

@@ -26,7 +26,8 @@ from core.models import Role, UploadPreview
 from core.tokens import api_token_create
 from core.upload_previews import upload_preview_store
 from dashboard.services import summaries_rebuild
-from encounters.models import AttendanceUpload, UploadStatus
+from encounters.academic_years import AcademicYear
+from encounters.models import AttendanceUpload, EmployerContribution, UploadStatus
 from evidence import services as evidence
 from partners.services import invitation_link
 from plans.services import plan_draft_start
@@ -35,6 +36,7 @@ from releases.models import Release
 from tests.browser.conftest import enter_code, enter_password
 from tests.core.test_url_scoping import PUBLIC_URL_NAMES, SIGNED_IN_URL_NAMES, _app_patterns
 from tests.dashboard.conftest import plan_with_funding, school_with_coverage
+from tests.encounters.factories import EmployerFactory
 from tests.evidence.factories import EvidenceStrandFactory
 from tests.factories import UserFactory
 from tests.plans.factories import OrganisationFactory, board_with_a_meeting
@@ -76,6 +78,12 @@ def service(transactional_db, reference_areas, settings, tmp_path):
     school = school_with_coverage(blackpool, pupils=12, name="Highfield Academy")
     plan_with_funding(reference_areas["derby"])
     board_with_a_meeting(blackpool, OrganisationFactory(name="Blackpool and The Fylde College"))
+    EmployerContribution.objects.create(
+        organisation=EmployerFactory(name="EDF Energy", kind="cornerstone_employer"),
+        area=blackpool,
+        academic_year=AcademicYear.current().start_year,
+        volunteers=3,
+    )
     report_run(blackpool, status="succeeded", requested_by=lead)
     board = UserFactory(role=Role.BOARD_MEMBER, area=blackpool)
     _releases(blackpool, lead, board)

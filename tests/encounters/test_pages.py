@@ -38,8 +38,11 @@ def school_paths(school, pupil, encounter):
         f"{base}/pupils/{pupil.pk}/",
         f"{base}/pupils/import/",
         f"{base}/encounters/",
+        f"{base}/encounters/encounters.csv",
         f"{base}/encounters/new/",
         f"{base}/encounters/new/?year_group=9&pupil={pupil.pk}",
+        f"{base}/encounters/new/?year_group=9&group=9R&name=a",
+        f"{base}/pupils/?group=9R&name=a",
         f"{base}/encounters/{encounter.pk}/",
         f"{base}/encounters/{encounter.pk}/edit/",
         f"{base}/encounters/{encounter.pk}/delete/",
@@ -135,7 +138,7 @@ def test_record_for_a_whole_year_group_without_javascript(
         4, school=school, year_group=10, year_group_on=datetime.date(2018, 3, 1)
     )
     client.force_login(users[Role.SCHOOL_STAFF])
-    data = form_data([], encounter_type=encounter_types["careers-fair"].pk, whole_year_group="on")
+    data = form_data([], encounter_type=encounter_types["careers-fair"].pk, all_shown="on")
     response = client.post(f"/schools/{school.urn}/encounters/new/?year_group=9", data)
     assert response.status_code == 302
     assert Encounter.objects.get().attendances.count() == 30
