@@ -471,7 +471,7 @@ def funding_summary(*, user, area, dated_until=None):
     )
     spend = {}  # (stream id, financial year) -> amount
     running = {}  # lineage id -> (financial year, total at the end of it)
-    for lineage_id, when, total in updates:
+    for lineage_id, when, total in corrected_running_totals(updates):
         year = financial_year_of(when)
         previous_year, previous_total = running.get(lineage_id, (year, 0))
         key = (stream_by_lineage[lineage_id], year)
@@ -508,6 +508,25 @@ def funding_summary(*, user, area, dated_until=None):
         "allocated_total": sum(r["allocated"] for r in ordered),
         "spent_total": sum(r["spent"] for r in ordered),
     }
+
+
+def corrected_running_totals(updates):
+    """(lineage id, date, spend to date) rows in date order, with each total
+    lowered to the lowest total logged after it for the same action.
+
+    A lower spend to date is a correction: the earlier figures were too
+    high. Reading them as corrected keeps each action's running total from
+    ever falling, so no period's spend (a difference of totals) is negative,
+    and the periods add up to the latest figure."""
+    rows = list(updates)
+    lowest = {}  # lineage id -> lowest total from here to the last update
+    corrected = []
+    for lineage_id, when, total in reversed(rows):
+        low = min(total, lowest.get(lineage_id, total))
+        lowest[lineage_id] = low
+        corrected.append((lineage_id, when, low))
+    corrected.reverse()
+    return corrected
 
 
 def financial_year_of(day: date) -> int:

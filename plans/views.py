@@ -135,7 +135,9 @@ class ActionEvidenceView(PlanPageMixin, View):
             name=kwargs["name"],
         )
         return FileResponse(
-            update.evidence_file.open("rb"), as_attachment=True, filename=update.evidence_file_name
+            update.evidence_file.open("rb"),
+            as_attachment=True,
+            filename=update.evidence_display_name,
         )
 
 
