@@ -510,6 +510,57 @@ def funding_summary(*, user, area, dated_until=None):
     }
 
 
+FUNDING_CSV_HEADER = (
+    "financial_year",
+    "funding_stream",
+    "allocated_pounds",
+    "spent_pounds",
+    "remaining_pounds",
+    "overspent_pounds",
+)
+
+
+def funding_csv_rows(summary) -> list[tuple]:
+    """funding_summary's rows as the funding page's CSV writes them, in
+    pounds and pence."""
+    measures = ("allocated", "spent", "remaining", "overspent")
+    return [
+        (
+            row["year_label"],
+            row["stream"].name,
+            *(Decimal(row[m]).quantize(Decimal("0.01")) for m in measures),
+        )
+        for row in summary["funding_rows"]
+    ]
+
+
+def funding_chart(summary) -> charts.BarChart | None:
+    """Allocation against spend in each financial year, all streams
+    together, from funding_summary's rows; None with no rows."""
+    by_year = {}  # year label -> [allocated, spent]
+    for row in summary["funding_rows"]:
+        totals = by_year.setdefault(row["year_label"], [0, 0])
+        totals[0] += row["allocated"]
+        totals[1] += row["spent"]
+    if not by_year:
+        return None
+    return charts.bar_chart(
+        title="Allocation and spend by financial year",
+        desc=(
+            "Bar chart of the area's allocation and spend in each financial year, all funding "
+            "streams together; the table beside it gives every figure."
+        ),
+        categories=list(by_year),
+        series=[
+            ("Allocated", [totals[0] for totals in by_year.values()]),
+            ("Spent", [totals[1] for totals in by_year.values()]),
+        ],
+        y_label="Pounds",
+        id="funding-by-year",
+        category_header="Financial year",
+    )
+
+
 def corrected_running_totals(updates):
     """(lineage id, date, spend to date) rows in date order, with each total
     lowered to the lowest total logged after it for the same action.

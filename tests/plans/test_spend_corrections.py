@@ -148,3 +148,51 @@ def test_the_update_form_asks_for_a_reason_when_the_total_falls(funded, area, cl
     assert "say why the earlier figure was wrong" in page, re.findall(
         r"govuk-error-message.*", page
     )
+
+
+def _chart_table(html):
+    """The chart's table: {financial year: (allocated, spent)} as printed."""
+    table = html[html.index('id="funding-by-year') :]
+    table = table[table.index("<table") : table.index("</table>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    cells = [re.findall(r"<t[hd][^>]*>\s*(.*?)\s*</t[hd]>", row, re.S) for row in rows[1:]]
+    return {c[0]: tuple(Decimal(v.replace(",", "").replace("£", "")) for v in c[1:]) for c in cells}
+
+
+def test_the_funding_chart_table_and_csv_match_the_rows(funded, area, client):
+    action, lead = funded
+    _quarters_and_a_correction(action, lead)
+    client.force_login(lead)
+    html = client.get(f"/areas/{area.slug}/funding/").content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="funding-by-year"' in html
+    rows = funding_summary(user=lead, area=area)["funding_rows"]
+    by_year = {}
+    for row in rows:
+        allocated, spent = by_year.get(row["year_label"], (0, 0))
+        by_year[row["year_label"]] = (allocated + row["allocated"], spent + row["spent"])
+    assert _chart_table(html) == by_year
+    assert _chart_table(html) == {
+        "2018-19": (Decimal("60000"), Decimal("20000")),
+        "2019-20": (Decimal("40000"), Decimal("0")),
+    }
+
+    response = client.get(f"/areas/{area.slug}/funding.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "financial_year,funding_stream,allocated_pounds,spent_pounds,remaining_pounds,"
+        "overspent_pounds",
+        "2018-19,Opportunity Area core,60000.00,20000.00,40000.00,0.00",
+        "2019-20,Opportunity Area core,40000.00,0.00,40000.00,0.00",
+    ]
+
+
+def test_the_funding_csv_is_scoped(funded, area, other_area, users, client):
+    action, lead = funded
+    _quarters_and_a_correction(action, lead)
+    for role in (Role.BOARD_MEMBER, Role.DFE_STAFF):
+        client.force_login(users[role])
+        assert client.get(f"/areas/{area.slug}/funding.csv").status_code == 200, role
+    client.force_login(UserFactory(role=Role.AREA_LEAD, area=other_area))
+    assert client.get(f"/areas/{area.slug}/funding.csv").status_code == 404
+    assert client.get(f"/areas/{area.slug}/funding/").status_code == 404
