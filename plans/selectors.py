@@ -16,7 +16,7 @@ from core.models import Role
 from core.scoping import visible_to
 
 from . import progress
-from .charts import indicator_line_chart
+from .charts import funding_year_chart, indicator_line_chart
 from .models import (
     CLOSED_ACTION_STATUSES,
     Action,
@@ -535,30 +535,13 @@ def funding_csv_rows(summary) -> list[tuple]:
 
 
 def funding_chart(summary) -> charts.BarChart | None:
-    """Allocation against spend in each financial year, all streams
-    together, from funding_summary's rows; None with no rows."""
+    """The funding page's chart, from funding_summary's rows."""
     by_year = {}  # year label -> [allocated, spent]
     for row in summary["funding_rows"]:
         totals = by_year.setdefault(row["year_label"], [0, 0])
         totals[0] += row["allocated"]
         totals[1] += row["spent"]
-    if not by_year:
-        return None
-    return charts.bar_chart(
-        title="Allocation and spend by financial year",
-        desc=(
-            "Bar chart of the area's allocation and spend in each financial year, all funding "
-            "streams together; the table beside it gives every figure."
-        ),
-        categories=list(by_year),
-        series=[
-            ("Allocated", [totals[0] for totals in by_year.values()]),
-            ("Spent", [totals[1] for totals in by_year.values()]),
-        ],
-        y_label="Pounds",
-        id="funding-by-year",
-        category_header="Financial year",
-    )
+    return funding_year_chart(by_year, table_where="beside it")
 
 
 def corrected_running_totals(updates):

@@ -32,10 +32,10 @@ def evidence(area, users):
     update = action_update_log(
         lineage=action.lineage,
         user=lead,
-        date=date(2018, 6, 30),
-        status=ActionStatus.ON_TRACK,
-        narrative="Steering group met; minutes attached.",
-        spend_to_date=5000,
+        date=date(2018, 7, 2),
+        status=ActionStatus.AT_RISK,
+        narrative="June's steering group minutes, with the recovery plan.",
+        spend_to_date=6500,
         evidence_file=SimpleUploadedFile(
             "Steering group minutes (June).pdf", CONTENT, "application/pdf"
         ),

@@ -2,12 +2,15 @@
 lower than the last is a correction, needs a reason, shows as a correction,
 and no page, API answer or report shows negative spend because of it."""
 
+import importlib
 import re
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +21,7 @@ from plans.models import ActionStatus, FundingAllocation, FundingStream
 from plans.selectors import funding_summary
 from reports.snapshot import report_snapshot
 from tests.factories import UserFactory
-from tests.plans.factories import draft_plan_with
+from tests.plans.factories import ActionUpdateFactory, draft_plan_with
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,26 @@ def test_the_funding_csv_is_scoped(funded, area, other_area, users, client):
     client.force_login(UserFactory(role=Role.AREA_LEAD, area=other_area))
     assert client.get(f"/areas/{area.slug}/funding.csv").status_code == 404
     assert client.get(f"/areas/{area.slug}/funding/").status_code == 404
+
+
+def test_the_migration_marks_earlier_falls_as_corrections_and_names_old_files(
+    funded, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    action, lead = funded
+    forward = importlib.import_module(
+        "plans.migrations.0003_evidence_file_details_and_spend_corrections"
+    ).forward
+    # Logged before the rule: the total fell from £10,000 to £8,000 with no reason.
+    first = ActionUpdateFactory(lineage=action.lineage, date=date(2018, 6, 30), spend_to_date=10000)
+    fell = ActionUpdateFactory(lineage=action.lineage, date=date(2018, 9, 30), spend_to_date=8000)
+    rose = ActionUpdateFactory(lineage=action.lineage, date=date(2018, 12, 31), spend_to_date=9000)
+    rose.evidence_file.save("minutes.pdf", ContentFile(b"%PDF-1.7 minutes"), save=True)
+
+    forward(django_apps, None)
+
+    for update in (first, fell, rose):
+        update.refresh_from_db()
+    assert (first.is_correction, fell.is_correction, rose.is_correction) == (False, True, False)
+    assert rose.evidence_original_name == rose.evidence_file_name
+    assert rose.evidence_size == len(b"%PDF-1.7 minutes")
