@@ -434,6 +434,7 @@ class ActionUpdateSerializer(ModelSerializer):
             "status",
             "narrative",
             "spend_to_date",
+            "correction_reason",
             "evidence_url",
             "evidence_file_name",
             "author_name",
@@ -447,7 +448,7 @@ class ActionUpdateSerializer(ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_evidence_file_name(self, update):
-        return update.evidence_file_name or None
+        return update.evidence_display_name or None
 
     def validate_date(self, value):
         if value > timezone.localdate():

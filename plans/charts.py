@@ -1,4 +1,5 @@
-"""The indicator chart, drawn the same on the indicator page and in reports."""
+"""The indicator and funding charts, drawn the same on the plan's pages and in
+reports."""
 
 from datetime import date
 from decimal import Decimal
@@ -67,3 +68,25 @@ def indicator_line_chart(
 
 def _one_place(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"))
+
+
+def funding_year_chart(by_year: dict, *, table_where: str = "below") -> charts.BarChart | None:
+    """Allocation against spend in each financial year, all streams together:
+    ``by_year`` is {year label: (allocated, spent)}; None when it is empty."""
+    if not by_year:
+        return None
+    return charts.bar_chart(
+        title="Allocation and spend by financial year",
+        desc=(
+            "Bar chart of the area's allocation and spend in each financial year, all funding "
+            f"streams together; the table {table_where} gives every figure."
+        ),
+        categories=list(by_year),
+        series=[
+            ("Allocated", [totals[0] for totals in by_year.values()]),
+            ("Spent", [totals[1] for totals in by_year.values()]),
+        ],
+        y_label="Pounds",
+        id="funding-by-year",
+        category_header="Financial year",
+    )

@@ -79,6 +79,14 @@ class ActionUpdateForm(forms.Form):
             "max_whole_digits": "Spend to date is too large",
         },
     )
+    correction_reason = forms.CharField(
+        label="Correction reason (only if spend to date is lower than last time)",
+        help_text="A lower figure corrects the earlier ones: say why they were too high.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"max_length": "Correction reason must be 2,000 characters or fewer"},
+    )
     date = GovUKDateField(label="Date of the update", not_in_future=True)
     evidence_url = forms.URLField(
         label="Link to evidence (optional)",

@@ -512,6 +512,20 @@ class Action(PlanContent):
 
 EVIDENCE_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "csv", "png", "jpg", "jpeg"]
 
+# What people call each kind of evidence file, for its link text.
+EVIDENCE_TYPES = {
+    "pdf": "PDF",
+    "docx": "Word document",
+    "xlsx": "Excel spreadsheet",
+    "pptx": "PowerPoint presentation",
+    "odt": "OpenDocument text",
+    "ods": "OpenDocument spreadsheet",
+    "csv": "CSV",
+    "png": "PNG image",
+    "jpg": "JPEG image",
+    "jpeg": "JPEG image",
+}
+
 
 def evidence_path(update, filename):
     return f"evidence/{update.lineage.area_id}/{update.lineage_id}/{filename}"
@@ -542,6 +556,17 @@ class ActionUpdate(TimeStampedModel):
         blank=True,
         validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_evidence_size],
     )
+    evidence_original_name = models.CharField(
+        max_length=255, blank=True, help_text="The evidence file's name as it was uploaded."
+    )
+    evidence_size = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The evidence file's size in bytes."
+    )
+    correction_reason = models.TextField(
+        blank=True,
+        help_text="Why the spend to date is lower than the last update's: the earlier "
+        "figures were too high.",
+    )
 
     scope_rule = ScopeRule(area="lineage__area", school=None)
 
@@ -557,6 +582,22 @@ class ActionUpdate(TimeStampedModel):
         """The evidence file's name as uploaded (storage may add a suffix to
         keep two files of one name apart), without the folders it is kept in."""
         return PurePosixPath(self.evidence_file.name).name if self.evidence_file else ""
+
+    @property
+    def evidence_display_name(self) -> str:
+        """The name the file had on the uploader's computer, for people to read."""
+        if not self.evidence_file:
+            return ""
+        return self.evidence_original_name or self.evidence_file_name
+
+    @property
+    def evidence_type(self) -> str:
+        suffix = PurePosixPath(self.evidence_display_name).suffix.lower().lstrip(".")
+        return EVIDENCE_TYPES.get(suffix, suffix.upper())
+
+    @property
+    def is_correction(self) -> bool:
+        return bool(self.correction_reason)
 
     def clean(self):
         if self.date and self.date > timezone.localdate():

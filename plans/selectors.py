@@ -17,7 +17,7 @@ from core.scoping import visible_to
 from partners.models import Organisation
 
 from . import progress
-from .charts import indicator_line_chart
+from .charts import funding_year_chart, indicator_line_chart
 from .models import (
     CLOSED_ACTION_STATUSES,
     Action,
@@ -498,7 +498,7 @@ def funding_summary(*, user, area, dated_until=None):
     )
     spend = {}  # (stream id, financial year) -> amount
     running = {}  # lineage id -> (financial year, total at the end of it)
-    for lineage_id, when, total in updates:
+    for lineage_id, when, total in corrected_running_totals(updates):
         year = financial_year_of(when)
         previous_year, previous_total = running.get(lineage_id, (year, 0))
         key = (stream_by_lineage[lineage_id], year)
@@ -535,6 +535,59 @@ def funding_summary(*, user, area, dated_until=None):
         "allocated_total": sum(r["allocated"] for r in ordered),
         "spent_total": sum(r["spent"] for r in ordered),
     }
+
+
+FUNDING_CSV_HEADER = (
+    "financial_year",
+    "funding_stream",
+    "allocated_pounds",
+    "spent_pounds",
+    "remaining_pounds",
+    "overspent_pounds",
+)
+
+
+def funding_csv_rows(summary) -> list[tuple]:
+    """funding_summary's rows as the funding page's CSV writes them, in
+    pounds and pence."""
+    measures = ("allocated", "spent", "remaining", "overspent")
+    return [
+        (
+            row["year_label"],
+            row["stream"].name,
+            *(Decimal(row[m]).quantize(Decimal("0.01")) for m in measures),
+        )
+        for row in summary["funding_rows"]
+    ]
+
+
+def funding_chart(summary) -> charts.BarChart | None:
+    """The funding page's chart, from funding_summary's rows."""
+    by_year = {}  # year label -> [allocated, spent]
+    for row in summary["funding_rows"]:
+        totals = by_year.setdefault(row["year_label"], [0, 0])
+        totals[0] += row["allocated"]
+        totals[1] += row["spent"]
+    return funding_year_chart(by_year, table_where="beside it")
+
+
+def corrected_running_totals(updates):
+    """(lineage id, date, spend to date) rows in date order, with each total
+    lowered to the lowest total logged after it for the same action.
+
+    A lower spend to date is a correction: the earlier figures were too
+    high. Reading them as corrected keeps each action's running total from
+    ever falling, so no period's spend (a difference of totals) is negative,
+    and the periods add up to the latest figure."""
+    rows = list(updates)
+    lowest = {}  # lineage id -> lowest total from here to the last update
+    corrected = []
+    for lineage_id, when, total in reversed(rows):
+        low = min(total, lowest.get(lineage_id, total))
+        lowest[lineage_id] = low
+        corrected.append((lineage_id, when, low))
+    corrected.reverse()
+    return corrected
 
 
 def financial_year_of(day: date) -> int:

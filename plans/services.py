@@ -4,6 +4,8 @@ Every function is keyword-only and atomic, checks that the plan version is a
 draft where content changes, and records history in the same transaction.
 """
 
+from pathlib import PurePosixPath
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -216,8 +218,20 @@ def measurement_record(*, lineage, user, date, value, status, source="", note=""
 
 @transaction.atomic
 def action_update_log(
-    *, lineage, user, date, status, narrative, spend_to_date, evidence_url="", evidence_file=None
+    *,
+    lineage,
+    user,
+    date,
+    status,
+    narrative,
+    spend_to_date,
+    evidence_url="",
+    evidence_file=None,
+    correction_reason="",
 ) -> ActionUpdate:
+    """Log an update. Spend to date is a running total: one lower than the
+    last update's (by date) is a correction, and needs a reason; a reason on
+    a figure that is not lower is refused rather than dropped."""
     update = ActionUpdate(
         lineage=lineage,
         author=user,
@@ -226,10 +240,34 @@ def action_update_log(
         narrative=narrative,
         spend_to_date=spend_to_date,
         evidence_url=evidence_url,
+        correction_reason=(correction_reason or "").strip(),
     )
     if evidence_file is not None:
         update.evidence_file = evidence_file
+        update.evidence_original_name = PurePosixPath(evidence_file.name).name[:255]
+        update.evidence_size = evidence_file.size
     update.full_clean()
+    last = (
+        ActionUpdate.objects.filter(lineage=lineage, date__lte=date)
+        .order_by("-date", "-pk")
+        .values_list("spend_to_date", flat=True)
+        .first()
+    )
+    if last is not None and spend_to_date is not None and spend_to_date < last:
+        if not update.correction_reason:
+            raise ValidationError(
+                {
+                    "correction_reason": f"Spend to date is lower than the last update's "
+                    f"(£{last:,.2f}): say why the earlier figure was wrong"
+                }
+            )
+    elif update.correction_reason:
+        raise ValidationError(
+            {
+                "correction_reason": "Only give a correction reason when the spend to date "
+                "is lower than the last update's"
+            }
+        )
     update.save()
     _record(update, user, ChangeAction.CREATED, area=lineage.area)
     summary_refresh_on_commit(area_id=lineage.area_id)

@@ -40,6 +40,7 @@ urlpatterns = [
         name="action-evidence",
     ),
     path("areas/<slug:slug>/funding/", views.FundingView.as_view(), name="funding"),
+    path("areas/<slug:slug>/funding.csv", views.FundingCsvView.as_view(), name="funding-csv"),
     path("", include("plans.edit_urls")),
     path("", include("plans.phase_urls")),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from core.csv_export import csv_download
 from core.ees import DataSetDownloadMixin
 from core.history import history_for_objects
 from core.roles import EVIDENCE_LIBRARY_ROLES
@@ -168,7 +169,9 @@ class ActionEvidenceView(PlanPageMixin, View):
             name=kwargs["name"],
         )
         return FileResponse(
-            update.evidence_file.open("rb"), as_attachment=True, filename=update.evidence_file_name
+            update.evidence_file.open("rb"),
+            as_attachment=True,
+            filename=update.evidence_display_name,
         )
 
 
@@ -216,8 +219,21 @@ class FundingView(PlanPageView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(selectors.funding_summary(user=self.request.user, area=self.area))
+        summary = selectors.funding_summary(user=self.request.user, area=self.area)
+        context.update(summary, chart=selectors.funding_chart(summary))
         return context
+
+
+class FundingCsvView(PlanPageMixin, View):
+    """The funding page's table, as CSV."""
+
+    def get(self, request, *args, **kwargs):
+        summary = selectors.funding_summary(user=request.user, area=self.area)
+        return csv_download(
+            f"{self.area.slug}-funding.csv",
+            selectors.FUNDING_CSV_HEADER,
+            selectors.funding_csv_rows(summary),
+        )
 
 
 class HowWeJudgeProgressView(PublicViewMixin, TemplateView):

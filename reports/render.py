@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 
 from core import charts, ees
 from core.disclosure import NOT_APPLICABLE, NOT_AVAILABLE
-from plans.charts import indicator_line_chart
+from plans.charts import funding_year_chart, indicator_line_chart
 from plans.models import ActionStatus
 from plans.progress import Status
 
@@ -197,23 +197,7 @@ def _funding_chart(funding: dict):
         totals = by_year.setdefault(row["financial_year_label"], [Decimal(0), Decimal(0)])
         totals[0] += Decimal(row["allocated"])
         totals[1] += Decimal(row["spent"])
-    if not by_year:
-        return None
-    return charts.bar_chart(
-        title="Allocation and spend by financial year",
-        desc=(
-            "Bar chart of the area's allocation and spend in each financial year, all funding "
-            "streams together; the table below gives every figure."
-        ),
-        categories=list(by_year),
-        series=[
-            ("Allocated", [totals[0] for totals in by_year.values()]),
-            ("Spent", [totals[1] for totals in by_year.values()]),
-        ],
-        y_label="Pounds",
-        id="funding-by-year",
-        category_header="Financial year",
-    )
+    return funding_year_chart(by_year)
 
 
 def _as_recorded(value: Decimal) -> Decimal:

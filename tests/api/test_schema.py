@@ -128,6 +128,7 @@ def test_writable_fields_are_named_and_read_only_ones_are_not_in_requests(docume
         "status",
         "narrative",
         "spend_to_date",
+        "correction_reason",
         "evidence_url",
     }
     request_schemas = {name for name in schemas if name.endswith("Request")}

@@ -117,7 +117,7 @@ def test_evidence_round_trips_through_the_bucket_and_stays_in_its_area(
         date=date(2018, 6, 30),
         status=ActionStatus.ON_TRACK,
         narrative="Steering group met; minutes attached.",
-        spend_to_date=0,
+        spend_to_date=5000,
         evidence_file=SimpleUploadedFile("minutes.pdf", content, "application/pdf"),
     )
     assert _keys(bucket) == [update.evidence_file.name]
