@@ -4,6 +4,8 @@
 from django.contrib import admin
 
 from .models import (
+    ComparatorGroup,
+    ComparatorGroupMember,
     ComparatorSeries,
     ComparatorValue,
     DeliveryPlan,
@@ -19,8 +21,22 @@ class ComparatorValueInline(admin.TabularInline):
 
 @admin.register(ComparatorSeries)
 class ComparatorSeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "geography", "unit"]
+    list_display = ["name", "geography", "unit", "measure", "la_code"]
+    list_filter = ["measure"]
     inlines = [ComparatorValueInline]
+
+
+class ComparatorGroupMemberInline(admin.TabularInline):
+    model = ComparatorGroupMember
+    extra = 1
+
+
+@admin.register(ComparatorGroup)
+class ComparatorGroupAdmin(admin.ModelAdmin):
+    """Groups are also imported from CSV (the comparator groups page)."""
+
+    list_display = ["name"]
+    inlines = [ComparatorGroupMemberInline]
 
 
 @admin.register(FundingStream)
