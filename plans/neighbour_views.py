@@ -6,18 +6,13 @@ administrators also edit them one by one in the admin."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.urls import reverse, reverse_lazy
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from core.csv_export import csv_download
 from core.imports import CsvFileError
 from core.roles import REFERENCE_DATA_ROLES, Role
-from core.upload_previews import (
-    UploadPreviewGone,
-    upload_preview_apply,
-    upload_preview_for,
-    upload_preview_store,
-)
 from core.views import ScopedViewMixin
 
 from . import neighbour_imports, selectors
@@ -55,12 +50,34 @@ class ComparatorGroupListView(ComparatorGroupPageMixin, TemplateView):
 
 
 class GroupImportMixin(ComparatorGroupPageMixin):
-    admin_only = True
-    kind = neighbour_imports.GROUP_IMPORT.name
-    upload_url = reverse_lazy("plans:comparator-groups-import")
+    """Upload, preview, confirm. Groups belong to no area, so the file's text
+    is not kept in the upload preview store (which is per area or school):
+    the preview page sends it back with the confirmation, and the import
+    checks it again from the start, all or nothing."""
 
-    def stored_file(self):
-        return upload_preview_for(kind=self.kind, user=self.request.user)
+    admin_only = True
+
+    def render_preview(self, *, text, file_name, errors=None):
+        try:
+            preview = neighbour_imports.comparator_groups_csv_preview(text=text)
+            file_error = None
+        except CsvFileError as error:
+            preview, file_error = None, str(error)
+        if preview is not None and errors is not None:
+            preview.errors = errors
+        return TemplateResponse(
+            self.request,
+            "plans/comparator_groups/import_preview.html",
+            {
+                "preview": preview,
+                "errors": preview.errors if preview is not None else None,
+                "can_confirm": preview is not None and preview.is_valid,
+                "file_error": file_error,
+                "file_name": file_name,
+                "text": text,
+                "upload_url": reverse("plans:comparator-groups-import"),
+            },
+        )
 
 
 class ComparatorGroupImportView(GroupImportMixin, FormView):
@@ -70,19 +87,12 @@ class ComparatorGroupImportView(GroupImportMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             **kwargs,
-            rows_noun="comparator groups",
             import_columns=neighbour_imports.GROUP_IMPORT.columns,
             template_url=reverse("plans:comparator-groups-import-template"),
         )
 
     def form_valid(self, form):
-        upload_preview_store(
-            kind=self.kind,
-            user=self.request.user,
-            file_name=form.cleaned_data["file"].name,
-            content={"text": form.text},
-        )
-        return HttpResponseRedirect(reverse("plans:comparator-groups-import-preview"))
+        return self.render_preview(text=form.text, file_name=form.cleaned_data["file"].name)
 
 
 class ComparatorGroupImportTemplateView(GroupImportMixin, View):
@@ -91,55 +101,20 @@ class ComparatorGroupImportTemplateView(GroupImportMixin, View):
         return csv_download(spec.template_file_name, *spec.template_rows())
 
 
-class ComparatorGroupImportPreviewView(GroupImportMixin, TemplateView):
-    template_name = "plans/comparator_groups/import_preview.html"
-
+class ComparatorGroupImportConfirmView(GroupImportMixin, View):
     def get(self, request, *args, **kwargs):
-        stored = self.stored_file()
-        if stored is None:
-            return HttpResponseRedirect(self.upload_url)
-        return self.render_preview(stored)
-
-    def render_preview(self, stored, *, errors=None):
-        try:
-            preview = neighbour_imports.comparator_groups_csv_preview(text=stored.content["text"])
-            file_error = None
-        except CsvFileError as error:
-            preview, file_error = None, str(error)
-        if preview is not None and errors is not None:
-            preview.errors = errors
-        return self.render_to_response(
-            self.get_context_data(
-                preview=preview,
-                errors=preview.errors if preview is not None else None,
-                can_confirm=preview is not None and preview.is_valid,
-                file_error=file_error,
-                file_name=stored.file_name,
-                digest=stored.digest,
-                upload_url=self.upload_url,
-            )
-        )
+        return HttpResponseRedirect(reverse("plans:comparator-groups-import"))
 
     def post(self, request, *args, **kwargs):
-        stored = self.stored_file()
-        if stored is None or request.POST.get("digest") != stored.digest:
-            messages.info(
-                request, "The file you checked is no longer waiting to be imported. Upload it again"
-            )
-            return HttpResponseRedirect(self.upload_url)
+        text = request.POST.get("text", "")
+        file_name = request.POST.get("file_name", "")[:200]
         try:
-            preview = upload_preview_apply(
-                preview=stored,
-                apply=lambda held: neighbour_imports.comparator_groups_csv_import(
-                    text=held.content["text"], user=request.user
-                ),
-            )
-        except UploadPreviewGone:
-            messages.info(request, "The file you checked has already been imported")
-            return HttpResponseRedirect(reverse("plans:comparator-groups"))
+            preview = neighbour_imports.comparator_groups_csv_import(text=text, user=request.user)
         except neighbour_imports.GroupImportError as error:
-            return self.render_preview(stored, errors=error.errors)
+            return self.render_preview(text=text, file_name=file_name, errors=error.errors)
         except CsvFileError:
-            return self.render_preview(stored)
-        messages.success(request, f"Comparator groups imported: {len(preview.groups)} in the file")
+            return self.render_preview(text=text, file_name=file_name)
+        messages.success(
+            request, f"Comparator groups imported: {len(preview.groups)} groups in the file"
+        )
         return HttpResponseRedirect(reverse("plans:comparator-groups"))

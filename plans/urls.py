@@ -18,7 +18,7 @@ urlpatterns = [
     ),
     path(
         "comparator-groups/import/check/",
-        neighbour_views.ComparatorGroupImportPreviewView.as_view(),
+        neighbour_views.ComparatorGroupImportConfirmView.as_view(),
         name="comparator-groups-import-preview",
     ),
     path(
