@@ -84,7 +84,9 @@ def draft_contents(*, plan):
         priority.indicator_list = []
         priority.action_list = []
     for indicator in (
-        Indicator.objects.filter(plan=plan).select_related("comparator").prefetch_related("targets")
+        Indicator.objects.filter(plan=plan)
+        .select_related("comparator", "comparator_group")
+        .prefetch_related("targets")
     ):
         by_pk[indicator.priority_id].indicator_list.append(indicator)
     for action in Action.objects.filter(plan=plan).select_related(
