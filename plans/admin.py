@@ -5,6 +5,8 @@ from django.contrib import admin
 
 from .models import (
     AreaPhase,
+    ComparatorGroup,
+    ComparatorGroupMember,
     ComparatorSeries,
     ComparatorValue,
     DeliveryPlan,
@@ -21,8 +23,22 @@ class ComparatorValueInline(admin.TabularInline):
 
 @admin.register(ComparatorSeries)
 class ComparatorSeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "geography", "unit"]
+    list_display = ["name", "geography", "unit", "measure", "la_code"]
+    list_filter = ["measure"]
     inlines = [ComparatorValueInline]
+
+
+class ComparatorGroupMemberInline(admin.TabularInline):
+    model = ComparatorGroupMember
+    extra = 1
+
+
+@admin.register(ComparatorGroup)
+class ComparatorGroupAdmin(admin.ModelAdmin):
+    """Groups are also imported from CSV (the comparator groups page)."""
+
+    list_display = ["name"]
+    inlines = [ComparatorGroupMemberInline]
 
 
 @admin.register(FundingStream)

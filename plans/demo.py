@@ -26,6 +26,7 @@ from partners.models import (
 )
 
 from . import services
+from .demo_neighbours import seed_neighbour_groups
 from .models import (
     Action,
     ActionStatus,
@@ -170,6 +171,14 @@ def seed_plans(*, seed: int = 2017, today: date | None = None) -> str:
         )[0]
         for name, sector in CORNERSTONE_EMPLOYERS
     ]
+    groups = seed_neighbour_groups(
+        areas=Area.objects.order_by("name"),
+        england=england,
+        anchor=anchor,
+        # Its own generator, so the plans' figures stay as they were.
+        rng=random.Random(f"neighbours-{seed}"),
+        user=admin,
+    )
     created = 0
     for area in Area.objects.order_by("name"):
         lead = User.objects.filter(area=area, role=Role.AREA_LEAD).first() or admin
@@ -178,7 +187,7 @@ def seed_plans(*, seed: int = 2017, today: date | None = None) -> str:
         _funding(area, rng, anchor)
         if DeliveryPlan.objects.filter(area=area).exists():
             continue
-        _plan(area, rng, lead, organisations, england, anchor, today)
+        _plan(area, rng, lead, organisations, england, anchor, today, groups.get(area.pk))
         created += 1
     return f"Plans created: {created}; boards and funding for {Area.objects.count()} areas"
 
@@ -336,7 +345,7 @@ TRAJECTORIES = {
 }
 
 
-def _plan(area, rng, lead, organisations, england, anchor, today):
+def _plan(area, rng, lead, organisations, england, anchor, today, neighbours=None):
     plan = services.plan_draft_start(area=area, user=lead)
     priorities = []
     count = rng.choice([3, 4])
@@ -378,6 +387,7 @@ def _plan(area, rng, lead, organisations, england, anchor, today):
             if unit == Unit.PERCENTAGE
             else "Careers & Enterprise Company returns",
             comparator=england if relative else None,
+            comparator_group=neighbours if relative else None,
         )
         baseline_value = Decimal(baseline)
         if relative:

@@ -20,6 +20,7 @@ from partners.models import Organisation
 
 from .imports import IMPORT_MAX_BYTES, CsvFileError, csv_text_decode
 from .models import (
+    ComparatorGroup,
     ComparatorSeries,
     Frequency,
     FundingStream,
@@ -206,6 +207,15 @@ class IndicatorForm(DraftContentForm):
     )
     owner = _text("Owner", required=False, help_text="The person who records its measurements")
     owner_user = _owner_user("a measurement")
+    comparator_group = forms.ModelChoiceField(
+        label="Comparator group (optional)",
+        queryset=ComparatorGroup.objects.all(),
+        required=False,
+        empty_label="None",
+        help_text="A group of local authorities, such as the area's statistical neighbours, "
+        "for targets set as a gap to the group's figure. The group's figure is worked out "
+        "from its members' series of the comparator's measure",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

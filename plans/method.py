@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from . import progress
+from . import neighbours, progress
 from .models import Frequency, Indicator
 
 # Derby's Year 1 phonics plan (DOMAIN.md): 64% in 2014, 82% by 2018.
@@ -24,6 +24,19 @@ EXAMPLE_MEASUREMENTS = (
     progress.Point(date(2017, 7, 31), Decimal(72)),
     progress.Point(date(2018, 7, 31), Decimal(82)),
 )
+# A comparator group of three LAs (illustrative figures): in 2018 the two
+# members with figures published their counts; in 2019 one of the three did not.
+EXAMPLE_GROUP = {
+    "Authority A": (
+        neighbours.MemberFigure(date(2018, 7, 31), Decimal(68), Decimal(340), Decimal(500)),
+        neighbours.MemberFigure(date(2019, 7, 31), Decimal(70), Decimal(350), Decimal(500)),
+    ),
+    "Authority B": (
+        neighbours.MemberFigure(date(2018, 7, 31), Decimal(62), Decimal(124), Decimal(200)),
+        neighbours.MemberFigure(date(2019, 7, 31), Decimal(60), Decimal(120), Decimal(200)),
+    ),
+    "Authority C": (neighbours.MemberFigure(date(2019, 7, 31), Decimal(65)),),
+}
 # The forecast is made as if on the date of the last measurement before the final one.
 EXAMPLE_FORECAST_MEASUREMENTS = EXAMPLE_MEASUREMENTS[:-1]
 
@@ -98,6 +111,12 @@ def progress_method() -> dict:
             "age_limit_days": spec.frequency_days + spec.grace_days,
             "last_day_not_stale": stale_from - timedelta(days=1),
             "stale_from": stale_from,
+        },
+        "group_example": {
+            "members": EXAMPLE_GROUP,
+            "figures": neighbours.group_series(
+                EXAMPLE_GROUP, members=len(EXAMPLE_GROUP), percentage=True
+            ),
         },
         "example": {
             "spec": spec,

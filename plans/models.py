@@ -234,12 +234,34 @@ class ComparatorSeries(TimeStampedModel):
     name = models.CharField(max_length=200, unique=True)
     geography = models.CharField(max_length=100, help_text="For example, England or North West.")
     unit = models.CharField(max_length=20, choices=Unit.choices)
+    measure = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "What the series measures, the same for its national, regional and LA series, "
+            "e.g. 'GLD'. A comparator group's series is made from its members' series of "
+            "the indicator's comparator's measure."
+        ),
+    )
+    la_code = models.PositiveSmallIntegerField(
+        "LA code",
+        null=True,
+        blank=True,
+        help_text="For a local authority's series: the LA's three-digit code, e.g. 831.",
+    )
 
     scope_rule = ScopeRule(area=None, school=None, shared=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "comparator series"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "la_code"],
+                condition=models.Q(la_code__isnull=False) & ~models.Q(measure=""),
+                name="comparatorseries_one_per_la_and_measure",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -258,17 +280,69 @@ class ComparatorValue(models.Model):
     status = models.CharField(
         max_length=12, choices=FigureStatus.choices, default=FigureStatus.FINAL
     )
+    numerator = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Where published: the count the value is a share of, e.g. pupils reaching GLD.",
+    )
+    denominator = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Where published: the count it is out of, e.g. pupils assessed.",
+    )
 
     scope_rule = ScopeRule(area=None, school=None, shared=True)
 
     class Meta:
         ordering = ["series", "date"]
         constraints = [
-            models.UniqueConstraint(fields=["series", "date"], name="comparatorvalue_unique_date")
+            models.UniqueConstraint(fields=["series", "date"], name="comparatorvalue_unique_date"),
+            models.CheckConstraint(
+                name="comparatorvalue_denominator_positive",
+                condition=models.Q(denominator__isnull=True) | models.Q(denominator__gt=0),
+            ),
         ]
 
     def __str__(self):
         return f"{self.series}: {self.value} on {self.date}"
+
+
+class ComparatorGroup(TimeStampedModel):
+    """A named set of local authorities to compare with, such as an area's LA
+    and its ten statistical neighbours. Its series for a measure is computed
+    from its members' LA series (plans.neighbours, ADR 0019)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ComparatorGroupMember(models.Model):
+    group = models.ForeignKey(ComparatorGroup, on_delete=models.CASCADE, related_name="members")
+    la_code = models.PositiveSmallIntegerField("LA code")
+    la_name = models.CharField("LA name", max_length=100)
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["group", "la_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "la_code"], name="groupmember_unique_la")
+        ]
+
+    def __str__(self):
+        return f"{self.la_name} ({self.la_code})"
 
 
 class Indicator(PlanContent):
@@ -300,6 +374,15 @@ class Indicator(PlanContent):
         max_length=200, blank=True, help_text="The person who records its measurements."
     )
     owner_user = owner_account_field()
+    comparator_group = models.ForeignKey(
+        ComparatorGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        help_text="A group such as the area's statistical neighbours, for targets set as a gap "
+        "to the group's figure.",
+    )
 
     scope_rule = ScopeRule(area="plan__area", school=None)
 
@@ -329,6 +412,11 @@ class Indicator(PlanContent):
 class TargetBasis(models.TextChoices):
     ABSOLUTE = "absolute", "A value"
     RELATIVE = "relative", "A gap to the comparator"
+    GROUP = "group", "A gap to the comparator group"
+
+
+# The bases whose targets are gaps, judged by the progress engine as relative.
+GAP_BASES = frozenset({TargetBasis.RELATIVE, TargetBasis.GROUP})
 
 
 class Target(PlanContent):
@@ -370,6 +458,15 @@ class Target(PlanContent):
         if self.basis == TargetBasis.RELATIVE and indicator.comparator_id is None:
             raise ValidationError(
                 {"basis": "Choose a comparator for the indicator before setting a gap target"}
+            )
+        if self.basis == TargetBasis.GROUP and (
+            indicator.comparator_group_id is None or indicator.comparator_id is None
+        ):
+            raise ValidationError(
+                {
+                    "basis": "Choose a comparator and a comparator group for the indicator "
+                    "before setting a gap to the group"
+                }
             )
         other_bases = set(indicator.targets.exclude(pk=self.pk).values_list("basis", flat=True))
         if other_bases and other_bases != {self.basis}:

@@ -16,15 +16,18 @@ from core.models import Role
 from core.scoping import visible_to
 from partners.models import Organisation
 
-from . import progress
+from . import neighbours, progress
 from .charts import funding_year_chart, indicator_line_chart
 from .models import (
     CLOSED_ACTION_STATUSES,
+    GAP_BASES,
     Action,
     ActionPhaseOutcome,
     ActionStatus,
     ActionUpdate,
     AreaPhase,
+    ComparatorGroup,
+    ComparatorGroupMember,
     ComparatorValue,
     DeliveryPlan,
     FigureStatus,
@@ -37,6 +40,8 @@ from .models import (
     Priority,
     Target,
     TargetBasis,
+    Unit,
+    unit_mark,
 )
 
 
@@ -83,7 +88,9 @@ def draft_contents(*, plan):
         priority.indicator_list = []
         priority.action_list = []
     for indicator in (
-        Indicator.objects.filter(plan=plan).select_related("comparator").prefetch_related("targets")
+        Indicator.objects.filter(plan=plan)
+        .select_related("comparator", "comparator_group")
+        .prefetch_related("targets")
     ):
         by_pk[indicator.priority_id].indicator_list.append(indicator)
     for action in Action.objects.filter(plan=plan).select_related(
@@ -119,9 +126,16 @@ def indicator_spec(indicator) -> progress.IndicatorSpec:
     if not targets:
         raise IndicatorNotJudgeable("No targets have been set.")
     comparator = ()
-    if indicator.comparator_id:
+    if any(t.basis == TargetBasis.GROUP for t in targets):
         comparator = tuple(
-            progress.Point(date=v.date, value=v.value) for v in indicator.comparator.values.all()
+            progress.Point(date=figure.date, value=figure.value)
+            for figure in indicator_group_figures(indicator)
+        )
+    elif indicator.comparator_id:
+        comparator = tuple(
+            progress.Point(date=v.date, value=v.value)
+            for v in indicator.comparator.values.all()
+            if v.value is not None
         )
     try:
         return _spec(indicator, targets, comparator)
@@ -137,7 +151,7 @@ def _spec(indicator, targets, comparator):
         tolerance=indicator.tolerance,
         frequency_days=indicator.frequency_days,
         grace_days=settings.INDICATOR_GRACE_DAYS,
-        relative=any(t.basis == TargetBasis.RELATIVE for t in targets),
+        relative=any(t.basis in GAP_BASES for t in targets),
         comparator=comparator,
     )
 
@@ -234,10 +248,56 @@ def _comparator_values(dated_until=None):
     return Prefetch("comparator__values", queryset=values)
 
 
+def group_figures_attach(indicators, dated_until=None) -> None:
+    """Give each indicator with a comparator group its group's series for the
+    indicator's comparator's measure (`group_figures`, ADR 0019), in two
+    queries for any number of indicators. Only figures dated on or before
+    `dated_until` count, as for the comparator's own values."""
+    grouped = [i for i in indicators if i.comparator_group_id and i.comparator_id]
+    for indicator in indicators:
+        indicator.group_figures = []
+    if not grouped:
+        return
+    members = {}
+    for member in ComparatorGroupMember.objects.filter(
+        group_id__in={i.comparator_group_id for i in grouped}
+    ):
+        members.setdefault(member.group_id, set()).add(member.la_code)
+    values = ComparatorValue.objects.filter(
+        series__measure__in={i.comparator.measure for i in grouped if i.comparator.measure},
+        series__la_code__in=set().union(*members.values()) if members else set(),
+        value__isnull=False,
+    ).values_list("series__measure", "series__la_code", "date", "value", "numerator", "denominator")
+    if dated_until is not None:
+        values = values.filter(date__lte=dated_until)
+    by_measure = {}
+    for measure, la_code, day, value, numerator, denominator in values:
+        by_measure.setdefault(measure, {}).setdefault(la_code, []).append(
+            neighbours.MemberFigure(day, value, numerator, denominator)
+        )
+    for indicator in grouped:
+        codes = members.get(indicator.comparator_group_id, set())
+        measured = (
+            by_measure.get(indicator.comparator.measure, {}) if indicator.comparator.measure else {}
+        )
+        indicator.group_figures = neighbours.group_series(
+            {code: measured[code] for code in codes if code in measured},
+            members=len(codes),
+            percentage=indicator.unit == Unit.PERCENTAGE,
+        )
+
+
+def indicator_group_figures(indicator) -> list:
+    """The indicator's comparator group's figures, read now if not attached."""
+    if not hasattr(indicator, "group_figures"):
+        group_figures_attach([indicator])
+    return indicator.group_figures
+
+
 def _indicators_with_targets(plan, dated_until=None):
     return (
         Indicator.objects.filter(plan=plan)
-        .select_related("comparator")
+        .select_related("comparator", "comparator_group")
         .prefetch_related("targets", _comparator_values(dated_until))
     )
 
@@ -313,6 +373,7 @@ def plan_progress(*, plan, today, dated_until=None, action_lineages=None) -> lis
     those actions are shown; indicators run on across phases."""
     priorities = {p.pk: PriorityProgress(p) for p in Priority.objects.filter(plan=plan)}
     indicators = list(_indicators_with_targets(plan, dated_until))
+    group_figures_attach(indicators, dated_until)
     measurements = _measurements_by_lineage([i.lineage_id for i in indicators], dated_until)
     for indicator in indicators:
         priorities[indicator.priority_id].indicators.append(
@@ -388,9 +449,10 @@ def indicator_detail(*, user, area, lineage_id, today) -> IndicatorProgress:
         Indicator.objects.filter(
             plan__in=plans_visible(user=user, area=area), lineage_id=lineage_id
         )
-        .select_related("plan", "priority", "comparator")
+        .select_related("plan", "priority", "comparator", "comparator_group")
         .prefetch_related("targets", _comparator_values())
     )
+    group_figures_attach([indicator])
     measurements = Measurement.objects.filter(lineage_id=lineage_id).select_related("entered_by")
     return indicator_progress(indicator, list(measurements.order_by("date")), today=today)
 
@@ -878,3 +940,106 @@ def area_phases_covering(*, user, area, start: date, end: date) -> list[AreaPhas
         .select_related("phase")
         .order_by("start_date")
     )
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    date: date
+    area: Decimal | None
+    national: Decimal | None
+    group: Decimal | None
+    members_with_data: int | None
+    members: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class NeighbourComparison:
+    """The area against its comparator and its comparator group, by date."""
+
+    group_name: str
+    comparator_name: str
+    rows: tuple[ComparisonRow, ...]
+    chart: charts.LineChart
+
+    CSV_HEADER = (
+        "date",
+        "area_value",
+        "comparator_value",
+        "group_value",
+        "group_members_with_data",
+        "group_members",
+        "group_rule",
+    )
+
+    def csv_rows(self):
+        def shown(value):
+            return "" if value is None else _plain(value)
+
+        for row in self.rows:
+            yield (
+                row.date.isoformat(),
+                shown(row.area),
+                shown(row.national),
+                shown(row.group),
+                "" if row.members_with_data is None else row.members_with_data,
+                row.members,
+                row.rule,
+            )
+
+
+def indicator_neighbour_comparison(item: IndicatorProgress, *, area) -> NeighbourComparison | None:
+    """For an indicator with a comparator and a comparator group: its own
+    figures (baseline and measurements), the comparator's and the group's,
+    as three lines with the table behind them. None for any other."""
+    indicator = item.indicator
+    if not (indicator.comparator_id and indicator.comparator_group_id):
+        return None
+    own = {indicator.baseline_date: indicator.baseline_value}
+    own.update({m.date: m.value for m in item.measurements if m.date > indicator.baseline_date})
+    national = {v.date: v.value for v in indicator.comparator.values.all() if v.value is not None}
+    group = {figure.date: figure for figure in indicator_group_figures(indicator)}
+    members = indicator.comparator_group.members.count()
+    rows = tuple(
+        ComparisonRow(
+            date=day,
+            area=own.get(day),
+            national=national.get(day),
+            group=group[day].value.quantize(Decimal("0.001")) if day in group else None,
+            members_with_data=group[day].members_with_data if day in group else None,
+            members=members,
+            rule=group[day].rule.label if day in group else "",
+        )
+        for day in sorted({*own, *national, *group})
+    )
+    group_name = indicator.comparator_group.name
+    chart = charts.line_chart(
+        title=f"{indicator.name}: {area.name}, {indicator.comparator.name} and {group_name}",
+        desc=(
+            f"Line chart of {indicator.name} for {area.name}, {indicator.comparator.name} "
+            f"and {group_name}; the table below gives every figure."
+        ),
+        series=[
+            charts.Series(area.name, [(r.date, r.area) for r in rows if r.area is not None]),
+            charts.Series(
+                indicator.comparator.name,
+                [(r.date, r.national) for r in rows if r.national is not None],
+                style="dashed",
+            ),
+            charts.Series(
+                group_name,
+                [(r.date, r.group) for r in rows if r.group is not None],
+                style="dotted",
+            ),
+        ],
+        y_label=indicator.get_unit_display(),
+        y_suffix=unit_mark(indicator.unit),
+        id=f"neighbours-{indicator.lineage_id}",
+        date_format="month",
+    )
+    return NeighbourComparison(group_name, indicator.comparator.name, rows, chart)
+
+
+def comparator_groups():
+    """Every comparator group with its members (shared reference data)."""
+    return ComparatorGroup.objects.prefetch_related("members")

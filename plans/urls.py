@@ -1,11 +1,31 @@
 from django.urls import include, path
 
-from . import views
+from . import neighbour_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("how-we-judge-progress/", views.HowWeJudgeProgressView.as_view(), name="how-we-judge"),
+    path(
+        "comparator-groups/",
+        neighbour_views.ComparatorGroupListView.as_view(),
+        name="comparator-groups",
+    ),
+    path(
+        "comparator-groups/import/",
+        neighbour_views.ComparatorGroupImportView.as_view(),
+        name="comparator-groups-import",
+    ),
+    path(
+        "comparator-groups/import/check/",
+        neighbour_views.ComparatorGroupImportConfirmView.as_view(),
+        name="comparator-groups-import-preview",
+    ),
+    path(
+        "comparator-groups/import/template.csv",
+        neighbour_views.ComparatorGroupImportTemplateView.as_view(),
+        name="comparator-groups-import-template",
+    ),
     path("areas/<slug:slug>/plan/", views.PlanView.as_view(), name="plan"),
     path("areas/<slug:slug>/indicators/<int:pk>/", views.IndicatorView.as_view(), name="indicator"),
     path(
@@ -22,6 +42,11 @@ urlpatterns = [
         "areas/<slug:slug>/indicators/<int:pk>/measurements.zip",
         views.IndicatorDataView.as_view(part="zip"),
         name="indicator-zip",
+    ),
+    path(
+        "areas/<slug:slug>/indicators/<int:pk>/neighbours.csv",
+        views.IndicatorComparisonCsvView.as_view(),
+        name="indicator-neighbours-csv",
     ),
     path(
         "areas/<slug:slug>/indicators/<int:pk>/measurements/new/",

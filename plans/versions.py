@@ -76,6 +76,7 @@ INDICATOR_FIELDS = (
     "tolerance",
     "source",
     "comparator",
+    "comparator_group",
 )
 TARGET_FIELDS = ("date", "value", "basis", "description")
 ACTION_FIELDS = (
@@ -104,7 +105,9 @@ def _content(plan) -> _Content:
     priorities = {p.lineage_id: p for p in Priority.objects.filter(plan=plan)}
     indicators = {
         i.lineage_id: i
-        for i in Indicator.objects.filter(plan=plan).select_related("priority", "comparator")
+        for i in Indicator.objects.filter(plan=plan).select_related(
+            "priority", "comparator", "comparator_group"
+        )
     }
     targets = {
         (t.indicator.lineage_id, t.date): t

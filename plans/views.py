@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
@@ -67,6 +67,7 @@ class IndicatorView(PlanPageView):
             item=item,
             indicator=item.indicator,
             chart=selectors.indicator_chart(item),
+            comparison=selectors.indicator_neighbour_comparison(item, area=self.area),
             history=history_for_objects(
                 [*item.indicator.lineage.versions.all(), *item.measurements]
             ),
@@ -86,6 +87,24 @@ class IndicatorDataView(PlanPageMixin, DataSetDownloadMixin, View):
                 today=self.today,
             )
         ]
+
+
+class IndicatorComparisonCsvView(PlanPageMixin, View):
+    """The area against its comparator and comparator group: the three-line
+    chart's table as CSV."""
+
+    def get(self, request, *args, **kwargs):
+        item = selectors.indicator_detail(
+            user=request.user, area=self.area, lineage_id=kwargs["pk"], today=self.today
+        )
+        comparison = selectors.indicator_neighbour_comparison(item, area=self.area)
+        if comparison is None:
+            raise Http404("This indicator has no comparator group.")
+        return csv_download(
+            f"{self.area.slug}-indicator-{kwargs['pk']}-neighbours.csv",
+            comparison.CSV_HEADER,
+            comparison.csv_rows(),
+        )
 
 
 class MeasurementCreateView(PlanPageMixin, FormView):

@@ -53,7 +53,14 @@ LEFT_OUT_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
 # are files, not pages.
 FILE_ROUTE = re.compile(r"(\.\w+|/<str:name>)$")
 # Answers POST only: a button on another page.
-POST_ONLY = {"sign-out", "draft-start", "generate", "pre_release_remove"}
+POST_ONLY = {
+    "sign-out",
+    "draft-start",
+    "generate",
+    "pre_release_remove",
+    # The comparator groups' confirm button; its preview is the upload's answer.
+    "comparator-groups-import-preview",
+}
 
 PLACEMENT_CHECK = """() => [...document.querySelectorAll('.govuk-back-link, .govuk-breadcrumbs')]
   .filter(element => !element.closest('main')).map(element => element.outerHTML.slice(0, 80))"""

@@ -44,10 +44,15 @@ NOT_OPEN_DATA = {
         (
             "plans:measurements-import-template",
             "plans:actions-import-template",
+            "plans:comparator-groups-import-template",
             "encounters:roster-template",
             "encounters:upload-template",
         ),
         "an upload's template (its header and an example row), not statistics",
+    ),
+    "plans:indicator-neighbours-csv": (
+        "the three-line chart's table (the area, its comparator and its comparator group) "
+        "as plain CSV beside the chart; the area's own figures are the indicator's data set"
     ),
     "admin:encounters_pupildataaccess_export": (
         "the pupil data access log for administrators, an audit record, not statistics"
