@@ -22,6 +22,7 @@ from .models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    ComparatorStatusChange,
     ComparatorValue,
     DeliveryPlan,
     FigureStatus,
@@ -117,7 +118,9 @@ def indicator_spec(indicator) -> progress.IndicatorSpec:
     comparator = ()
     if indicator.comparator_id:
         comparator = tuple(
-            progress.Point(date=v.date, value=v.value) for v in indicator.comparator.values.all()
+            progress.Point(date=v.date, value=v.value)
+            for v in indicator.comparator.values.all()
+            if v.value is not None
         )
     try:
         return _spec(indicator, targets, comparator)
@@ -230,9 +233,9 @@ def _comparator_values(dated_until=None):
     return Prefetch("comparator__values", queryset=values)
 
 
-def _indicators_with_targets(plan, dated_until=None):
+def _indicators_with_targets(plan, dated_until=None, *, indicators=None):
     return (
-        Indicator.objects.filter(plan=plan)
+        (Indicator.objects.filter(plan=plan) if indicators is None else indicators)
         .select_related("comparator")
         .prefetch_related("targets", _comparator_values(dated_until))
     )
@@ -550,3 +553,41 @@ def indicator_chart(item: IndicatorProgress) -> charts.LineChart:
         unit=indicator.unit,
         unit_label=indicator.get_unit_display(),
     )
+
+
+def statuses_against_series(*, series_ids, today) -> dict:
+    """{lineage id: status} for every indicator of a published plan compared
+    with one of the series, whoever asks: for the comparator import, which
+    records the statuses its revisions change (plans.comparator_imports)."""
+    indicators = list(
+        _indicators_with_targets(
+            None,
+            indicators=Indicator.objects.filter(
+                plan__status=PlanStatus.PUBLISHED, comparator_id__in=list(series_ids)
+            ),
+        ).select_related("plan")
+    )
+    measurements = _measurements_by_lineage([i.lineage_id for i in indicators])
+    return {
+        indicator.lineage_id: (
+            indicator_progress(indicator, measurements[indicator.lineage_id], today=today).status,
+            indicator.comparator_id,
+        )
+        for indicator in indicators
+    }
+
+
+def comparator_status_changes(*, user, lineage_id=None, area=None, since=None):
+    """The status changes comparator revisions made that the user may see,
+    newest first: an indicator's (lineage_id) or an area's, optionally only
+    those recorded after `since`."""
+    changes = visible_to(ComparatorStatusChange.objects.all(), user).select_related(
+        "comparator_import", "series"
+    )
+    if lineage_id is not None:
+        changes = changes.filter(lineage_id=lineage_id)
+    if area is not None:
+        changes = changes.filter(lineage__area=area)
+    if since is not None:
+        changes = changes.filter(comparator_import__created_at__gt=since)
+    return changes
