@@ -20,7 +20,7 @@ from core.models import TimeStampedModel
 from core.numbers import PERCENT
 from core.scoping import ScopeRule
 
-from .progress import DEFAULT_TOLERANCE
+from .progress import DEFAULT_TOLERANCE, Status
 
 
 class PlanStatus(models.TextChoices):
@@ -375,6 +375,14 @@ class ComparatorStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.lineage}: {self.old_status} to {self.new_status}"
+
+    @property
+    def old_label(self) -> str:
+        return Status(self.old_status).label
+
+    @property
+    def new_label(self) -> str:
+        return Status(self.new_status).label
 
 
 class Indicator(PlanContent):

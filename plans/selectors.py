@@ -22,6 +22,7 @@ from .models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    ComparatorImport,
     ComparatorStatusChange,
     ComparatorValue,
     DeliveryPlan,
@@ -577,7 +578,14 @@ def statuses_against_series(*, series_ids, today) -> dict:
     }
 
 
-def comparator_status_changes(*, user, lineage_id=None, area=None, since=None):
+def comparator_import_detail(*, pk):
+    """A comparator import (reference data every signed-in user may read)."""
+    return ComparatorImport.objects.filter(pk=pk).first()
+
+
+def comparator_status_changes(
+    *, user, lineage_id=None, area=None, since=None, until=None, comparator_import=None
+):
     """The status changes comparator revisions made that the user may see,
     newest first: an indicator's (lineage_id) or an area's, optionally only
     those recorded after `since`."""
@@ -590,4 +598,21 @@ def comparator_status_changes(*, user, lineage_id=None, area=None, since=None):
         changes = changes.filter(lineage__area=area)
     if since is not None:
         changes = changes.filter(comparator_import__created_at__gt=since)
-    return changes
+    if until is not None:
+        changes = changes.filter(comparator_import__created_at__lte=until)
+    if comparator_import is not None:
+        changes = changes.filter(comparator_import=comparator_import)
+    return changes.select_related("lineage")
+
+
+def indicator_names(*, lineage_ids) -> dict:
+    """{lineage id: the indicator's name in the plan in force}."""
+    names = {}
+    for indicator in (
+        Indicator.objects.filter(lineage_id__in=list(lineage_ids))
+        .order_by("plan__version")
+        .select_related("plan")
+    ):
+        if indicator.lineage_id not in names or indicator.plan.status == PlanStatus.PUBLISHED:
+            names[indicator.lineage_id] = indicator.name
+    return names
