@@ -37,3 +37,8 @@ REPORT_GENERATOR_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINIS
 REFERENCE_DATA_ROLES = frozenset({Role.DFE_STAFF, Role.ADMINISTRATOR})
 # Who may prepare an area's releases and set pre-release access.
 RELEASE_MANAGER_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})
+# Who may import comparator series from EES files (ADR 0018): DfE staff and
+# administrators any level; an area lead their own area's local
+# authorities. DfE staff are otherwise read only: comparator series are the
+# statistics DfE's own analysts publish.
+COMPARATOR_IMPORT_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})

@@ -69,6 +69,7 @@ class EesSelectionForm(forms.Form):
         self.fields["indicator"] = forms.ChoiceField(
             label="Indicator",
             choices=[(c.name, f"{c.label} ({c.name})") for c in ees_file.indicators],
+            initial=ees_file.indicators[0].name,
             widget=forms.RadioSelect,
             error_messages={"required": "Select the indicator to import"},
         )

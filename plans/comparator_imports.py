@@ -47,6 +47,7 @@ from core.roles import Role
 from . import selectors
 from .imports import CsvImportError, RowChange
 from .models import (
+    COMPARATOR_SYMBOLS,
     ComparatorImport,
     ComparatorRevision,
     ComparatorSeries,
@@ -59,12 +60,7 @@ EES_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 EES_UPLOAD_FORMAT = UploadFormat(max_bytes=EES_IMPORT_MAX_BYTES, subject="The data file")
 META_UPLOAD_FORMAT = UploadFormat(max_bytes=1024 * 1024, subject="The metadata file")
 
-# Symbols EES files put in an indicator cell instead of a number: c
-# (confidential, suppressed), x (not available), z (not applicable), low
-# (rounds to 0 but is not 0), u (low reliability), k (rounds to 0), : (not
-# available, older files), ~ (fewer than 0.5). Each is kept as not
-# available: the series has no value at that date.
-EES_SYMBOLS = frozenset({"c", "x", "z", "low", "u", "k", ":", "~"})
+EES_SYMBOLS = COMPARATOR_SYMBOLS
 
 NATIONAL = "National"
 REGIONAL = "Regional"

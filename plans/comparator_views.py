@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from core.roles import Role
+from core.roles import COMPARATOR_IMPORT_ROLES
 from core.upload_previews import (
     UploadPreviewGone,
     upload_preview_apply,
@@ -25,17 +25,18 @@ from . import comparator_imports as ci
 from . import selectors
 from .comparator_forms import EesSelectionForm, EesUploadForm
 from .imports import CsvImportError
+from .permissions import can_import_comparators
 
 PREVIEW_KIND = "ees-comparators"
-# Who may import comparator series (ADR 0018). DfE staff are otherwise
-# read only; comparator series are the national statistics their analysts
-# publish, so this is the one page they may post to.
-COMPARATOR_IMPORT_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})
 
 
 class ComparatorImportMixin(AreaPageMixin):
     area_roles = COMPARATOR_IMPORT_ROLES
+    # DfE staff are read only elsewhere; here they import DfE's statistics.
     read_only_roles_may_post = True
+
+    def write_allowed(self, user, area) -> bool:
+        return can_import_comparators(user, area)
 
     def url(self, name, **kwargs):
         return reverse(f"plans:{name}", kwargs={"slug": self.area.slug, **kwargs})

@@ -265,6 +265,14 @@ class FigureStatus(models.TextChoices):
     REVISED = "revised", "Revised"
 
 
+# Symbols EES files put in an indicator cell instead of a number: c
+# (confidential, suppressed), x (not available), z (not applicable), low
+# (rounds to 0 but is not 0), u (low reliability), k (rounds to 0), : (not
+# available, older files), ~ (fewer than 0.5). Each is kept as not
+# available: the series has no value at that date.
+COMPARATOR_SYMBOLS = frozenset({"c", "x", "z", "low", "u", "k", ":", "~"})
+
+
 class ComparatorValue(models.Model):
     """A comparator figure at a date, or a published symbol in its place: an
     EES file's suppressed or unavailable cell (c, x, z, low, u, k, :) is kept
@@ -299,6 +307,16 @@ class ComparatorValue(models.Model):
     @property
     def shown(self) -> str:
         return self.symbol if self.value is None else str(self.value)
+
+    def clean(self):
+        if self.symbol and self.symbol not in COMPARATOR_SYMBOLS:
+            raise ValidationError(
+                {"symbol": "Enter one of the symbols " + ", ".join(sorted(COMPARATOR_SYMBOLS))}
+            )
+        if (self.value is None) == (not self.symbol):
+            raise ValidationError(
+                {"value": "Enter a value, or leave it blank and enter a symbol such as x"}
+            )
 
 
 class ComparatorImport(TimeStampedModel):
