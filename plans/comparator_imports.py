@@ -311,12 +311,14 @@ def ees_text_read(text: str, meta_text: str | None = None) -> EesFile:
         raise CsvFileError("The data file has a header but no rows")
     records = read.rows
     if meta_text is None:
-        # Without the metadata file: a column whose every cell is a number
-        # or a symbol is an indicator, any other a filter (ADR 0018).
+        # Without the metadata file: a column most of whose cells are
+        # numbers or symbols is an indicator (its other cells are errors),
+        # any other a filter (ADR 0018).
         indicators, filters = {}, {}
         for key in others:
-            cells = [record[key] for _, record in records]
-            target = indicators if all(_is_indicator_cell(c) for c in cells if c) else filters
+            cells = [record[key] for _, record in records if record[key]]
+            numeric = sum(1 for cell in cells if _is_indicator_cell(cell))
+            target = indicators if cells and numeric * 2 > len(cells) else filters
             target[key] = EesColumn(key, names[keys.index(key)])
     if not indicators:
         raise CsvFileError("The data file has no indicator column (a column of numbers)")

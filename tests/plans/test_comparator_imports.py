@@ -347,3 +347,71 @@ def test_an_area_lead_choosing_another_las_series_is_refused(area):
             allowed=allowed,
         )
         assert set(problems) & {"level", "locations"}
+
+
+def test_the_demo_sample_is_an_ees_data_set_marked_illustrative():
+    from pathlib import Path
+
+    from plans.demo import COMPARATOR_SAMPLE
+    from tests.ees.screener import screen
+
+    meta = COMPARATOR_SAMPLE.with_suffix(".meta.csv")
+    screening = screen(
+        COMPARATOR_SAMPLE.read_bytes(), meta.read_bytes(), data_name=COMPARATOR_SAMPLE.name
+    )
+    assert screening.passed, str(screening)
+    assert "illustrative" in COMPARATOR_SAMPLE.name
+    guidance = Path(COMPARATOR_SAMPLE.parent, "data-guidance.txt").read_text()
+    assert "ILLUSTRATIVE VALUES" in guidance
+    ees_file = ci.ees_text_read(COMPARATOR_SAMPLE.read_text(), meta.read_text())
+    assert len(ees_file.levels[ci.LOCAL_AUTHORITY]) == 12
+
+
+@pytest.mark.parametrize(
+    ("value", "symbol", "field"),
+    [(None, "", "value"), (Decimal("1"), "x", "value"), (None, "q", "symbol")],
+)
+def test_a_comparator_value_is_a_value_or_a_known_symbol(value, symbol, field):
+    from django.core.exceptions import ValidationError
+
+    series = ComparatorSeries.objects.create(name="S", geography="England", unit=Unit.SCORE)
+    with pytest.raises(ValidationError) as raised:
+        ComparatorValue(series=series, date=date(2019, 8, 31), value=value, symbol=symbol).clean()
+    assert field in raised.value.message_dict
+
+
+def test_the_command_imports_a_file_and_its_metadata_beside_it(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    (tmp_path / "gld.csv").write_text(EES_FILE)
+    (tmp_path / "gld.meta.csv").write_text(META_FILE)
+    listing = StringIO()
+    call_command("import_ees_comparators", str(tmp_path / "gld.csv"), stdout=listing)
+    assert "pt_gld (Percentage reaching a good level of development)" in listing.getvalue()
+    assert not ComparatorSeries.objects.exists()
+
+    out = StringIO()
+    call_command(
+        "import_ees_comparators",
+        str(tmp_path / "gld.csv"),
+        "--indicator=pt_gld",
+        "--level=Local authority",
+        "--period=201718",
+        stdout=out,
+    )
+    assert "Imported: 2 new, 0 revised, 0 unchanged" in out.getvalue()
+    assert sorted(ComparatorSeries.objects.values_list("geography", flat=True)) == [
+        "Blackpool",
+        "East Sussex",
+    ]
+
+
+def test_the_command_names_bad_lines_and_writes_nothing(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    (tmp_path / "gld.csv").write_text(EES_FILE.replace("Total,71.8,", "Total,n/a,"))
+    with pytest.raises(CommandError, match="1 line has a problem; nothing was imported"):
+        call_command("import_ees_comparators", str(tmp_path / "gld.csv"), "--indicator=pt_gld")
+    assert not ComparatorSeries.objects.exists()

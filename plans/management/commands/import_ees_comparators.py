@@ -134,4 +134,8 @@ class Command(BaseCommand):
     def _errors(self, error):
         for line_error in error.errors[:MAX_ERRORS_SHOWN]:
             self.stderr.write(str(line_error))
-        raise CommandError(f"{len(error.errors)} problems in the file; nothing was imported.")
+        count = len(error.errors)
+        raise CommandError(
+            f"{count} {'line has a problem' if count == 1 else 'lines have problems'}; "
+            "nothing was imported."
+        )
