@@ -45,7 +45,7 @@ from core.imports import (
 from core.roles import Role
 
 from . import selectors
-from .imports import CsvImportError, RowChange
+from .imports import ChangeCounts, CsvImportError, RowChange
 from .models import (
     COMPARATOR_SYMBOLS,
     ComparatorImport,
@@ -498,23 +498,13 @@ class SeriesPreview:
 
 
 @dataclass
-class ComparatorPreview:
+class ComparatorPreview(ChangeCounts):
     series: list[SeriesPreview]
 
-    def count(self, change) -> int:
-        return sum(1 for s in self.series for v in s.values if v.change == change)
-
     @property
-    def created(self):
-        return self.count(RowChange.CREATED)
-
-    @property
-    def changed(self):
-        return self.count(RowChange.CHANGED)
-
-    @property
-    def unchanged(self):
-        return self.count(RowChange.UNCHANGED)
+    def rows(self) -> list[SeriesValue]:
+        """Every figure of every series."""
+        return [value for series in self.series for value in series.values]
 
 
 def series_key(selection: Selection, location: str, identifier: str) -> tuple[str, dict]:

@@ -8,6 +8,7 @@ import pytest
 from core.imports import CsvFileError
 from core.models import Role
 from plans import comparator_imports as ci
+from plans import services
 from plans.imports import CsvImportError
 from plans.models import (
     ComparatorImport,
@@ -230,9 +231,29 @@ def test_rows_that_leave_a_filter_unchosen_name_both_lines():
     assert [(e.line, "line 2" in e.message) for e in raised.value.errors] == [(3, True)]
 
 
-def test_a_revised_file_records_revisions_and_the_status_it_changed(area):
-    from plans import services
+def on_track_against(england, *, area, user):
+    """A published indicator judged against the England series (71.5 on
+    31/08/2018, 71.8 on 31/08/2019), on track until 71.8 is revised up.
 
+    Gap at baseline: 61.5 - 71.5 = -10; target gap 0 by 31/08/2021, so the
+    expected gap on 31/08/2019 is -10 + 10 * 365/1096 = -6.67 (to 2 dp).
+    Measured 66 then: against 71.8 a gap of -5.8, better than -6.67, so on
+    track; against a revised 73.4 a gap of -7.4, short by 0.73, within the
+    tolerance 0.25 * 10 = 2.5, so at risk."""
+    plan = draft_plan_with(area, priorities=1, indicators_per_priority=0, actions_per_priority=0)
+    indicator = IndicatorFactory(
+        priority=plan.priorities.get(),
+        baseline_value=Decimal("61.5"),
+        baseline_date=date(2018, 8, 31),
+        comparator=england,
+    )
+    TargetFactory(indicator=indicator, date=date(2021, 8, 31), value=0, basis=TargetBasis.RELATIVE)
+    services.plan_publish(plan=plan, user=user)
+    MeasurementFactory(lineage=indicator.lineage, date=date(2019, 8, 31), value=Decimal("66"))
+    return indicator
+
+
+def test_a_revised_file_records_revisions_and_the_status_it_changed(area):
     admin = UserFactory(role=Role.ADMINISTRATOR)
     ees_file = ci.ees_text_read(EES_FILE, META_FILE)
     national = _select(ees_file, periods=[("201718", "Academic year"), ("201819", "Academic year")])
@@ -241,26 +262,12 @@ def test_a_revised_file_records_revisions_and_the_status_it_changed(area):
     )
     england = ComparatorSeries.objects.get(ees_key__gt="", geography="England")
 
-    plan = draft_plan_with(area, priorities=1, indicators_per_priority=0, actions_per_priority=0)
-    indicator = IndicatorFactory(
-        priority=plan.priorities.get(),
-        baseline_value=Decimal("61.5"),
-        baseline_date=date(2018, 8, 31),
-        comparator=england,
-    )
-    # Gap at baseline: 61.5 - 71.5 = -10; target gap 0 by 31/08/2021, so
-    # the expected gap on 31/08/2019 is -10 + 10 * 365/1096 = -6.67 (to 2 dp).
-    TargetFactory(indicator=indicator, date=date(2021, 8, 31), value=0, basis=TargetBasis.RELATIVE)
-    plan = services.plan_publish(plan=plan, user=admin)
-    # 66 against England's 71.8: gap -5.8, better than -6.67: on track.
-    MeasurementFactory(lineage=indicator.lineage, date=date(2019, 8, 31), value=Decimal("66"))
+    indicator = on_track_against(england, area=area, user=admin)
 
     revised = EES_FILE.replace(
         "201819,Academic year,National,E92000001,England,,,,Total,71.8,655000",
         "201819,Academic year,National,E92000001,England,,,,Total,73.4,655000",
     )
-    # Revised: gap 66 - 73.4 = -7.4, short of -6.67 by 0.73, within the
-    # tolerance 0.25 * 10 = 2.5: at risk.
     ees_file = ci.ees_text_read(revised, META_FILE)
     preview = ci.comparator_import_preview(ees_file=ees_file, selection=national)
     assert (preview.created, preview.changed, preview.unchanged) == (0, 1, 1)

@@ -3,23 +3,16 @@ who may reach them; the indicator page and the report saying what a
 revision changed (ADR 0018)."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.models import Role
-from plans.models import ComparatorSeries, ComparatorStatusChange, TargetBasis
+from plans.models import ComparatorSeries, ComparatorStatusChange
 from reports.snapshot import report_snapshot
 from tests.factories import UserFactory
-from tests.plans.factories import (
-    IndicatorFactory,
-    MeasurementFactory,
-    TargetFactory,
-    draft_plan_with,
-)
-from tests.plans.test_comparator_imports import EES_FILE, META_FILE
+from tests.plans.test_comparator_imports import EES_FILE, META_FILE, on_track_against
 
 pytestmark = pytest.mark.django_db
 
@@ -121,21 +114,9 @@ def test_a_revision_that_changes_a_status_says_so_on_the_page_and_in_the_report(
     _choose(client, area, locations=["National|E92000001"], confirm=True)
     england = ComparatorSeries.objects.get()
 
-    from plans import services
+    indicator = on_track_against(england, area=area, user=admin)
 
-    plan = draft_plan_with(area, priorities=1, indicators_per_priority=0, actions_per_priority=0)
-    indicator = IndicatorFactory(
-        priority=plan.priorities.get(),
-        baseline_value=Decimal("61.5"),
-        baseline_date=date(2018, 8, 31),
-        comparator=england,
-    )
-    TargetFactory(indicator=indicator, date=date(2021, 8, 31), value=0, basis=TargetBasis.RELATIVE)
-    services.plan_publish(plan=plan, user=admin)
-    MeasurementFactory(lineage=indicator.lineage, date=date(2019, 8, 31), value=Decimal("66"))
-
-    # 66 against 71.8 is on track; against 73.4 at risk (worked in
-    # test_comparator_imports).
+    # 66 against 71.8 is on track; against 73.4 at risk (on_track_against).
     _upload(client, area, data=EES_FILE.replace("Total,71.8,655000", "Total,73.4,655000"))
     _choose(client, area, locations=["National|E92000001"], confirm=True)
     assert ComparatorStatusChange.objects.count() == 1
