@@ -41,3 +41,9 @@ RELEASE_MANAGER_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINIST
 # administrators. School staff are left out, like the dashboard: the library
 # is about areas' plans, and a school's staff have their school's pages.
 EVIDENCE_LIBRARY_ROLES = DASHBOARD_ROLES
+
+# Who may import comparator series from EES files (ADR 0018): DfE staff and
+# administrators any level; an area lead their own area's local
+# authorities. DfE staff are otherwise read only: comparator series are the
+# statistics DfE's own analysts publish.
+COMPARATOR_IMPORT_ROLES = frozenset({Role.AREA_LEAD, Role.DFE_STAFF, Role.ADMINISTRATOR})

@@ -10,6 +10,7 @@ plans services, so the demo has history like real use.
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from areas.models import Area
 from core.models import Role, User
@@ -25,11 +26,12 @@ from partners.models import (
     PartnershipBoard,
 )
 
-from . import services
+from . import comparator_imports, services
 from .demo_neighbours import seed_neighbour_groups
 from .models import (
     Action,
     ActionStatus,
+    ComparatorImport,
     ComparatorSeries,
     ComparatorValue,
     DeliveryPlan,
@@ -165,6 +167,7 @@ def seed_plans(*, seed: int = 2017, today: date | None = None) -> str:
     anchor = last_summer - 3
     admin = User.objects.filter(role=Role.ADMINISTRATOR).order_by("pk").first()
     england = _england_gld(anchor)
+    _comparator_sample(admin)
     cornerstones = [
         Organisation.objects.get_or_create(
             name=name, kind=OrganisationKind.CORNERSTONE_EMPLOYER, defaults={"sector": sector}
@@ -204,6 +207,42 @@ def _england_gld(anchor):
             defaults={"value": Decimal(value)},
         )
     return series
+
+
+# A comparator file in EES shape made by the project (ADR 0018): its values
+# are illustrative, as its name and its data guidance say.
+COMPARATOR_SAMPLE = Path(__file__).parent / "demo_data" / "ees-gld-illustrative.csv"
+
+
+def _comparator_sample(admin):
+    """The sample file imported as a DfE analyst would: the national series
+    for all children and for disadvantaged children, and every area's LA
+    series. Once: a second seed finds the import done."""
+    if ComparatorImport.objects.filter(file_name=COMPARATOR_SAMPLE.name).exists():
+        return
+    ees_file = comparator_imports.ees_text_read(
+        COMPARATOR_SAMPLE.read_text(encoding="utf-8"),
+        COMPARATOR_SAMPLE.with_suffix(".meta.csv").read_text(encoding="utf-8"),
+    )
+    periods = tuple(ees_file.periods)
+    selections = [
+        (comparator_imports.NATIONAL, characteristic)
+        for characteristic in ("Total", "Disadvantaged")
+    ] + [(comparator_imports.LOCAL_AUTHORITY, "Total")]
+    for level, characteristic in selections:
+        comparator_imports.comparator_import_apply(
+            ees_file=ees_file,
+            selection=comparator_imports.Selection(
+                indicator="gld_percent",
+                filters={"characteristic": characteristic},
+                level=level,
+                locations=tuple(ees_file.levels[level]),
+                periods=periods,
+                unit=Unit.PERCENTAGE,
+            ),
+            file_name=COMPARATOR_SAMPLE.name,
+            user=admin,
+        )
 
 
 def _local_organisations(area, rng):

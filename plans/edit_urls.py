@@ -3,6 +3,7 @@ into the "plans" namespace."""
 
 from django.urls import path
 
+from . import comparator_views
 from . import edit_views as views
 from .models import Action, Indicator, Priority, Target
 
@@ -76,5 +77,20 @@ urlpatterns = [
         f"{PLAN}import/actions/check/",
         views.ActionImportPreviewView.as_view(),
         name="actions-import-preview",
+    ),
+    path(
+        "areas/<slug:slug>/comparators/import/",
+        comparator_views.ComparatorUploadView.as_view(),
+        name="comparators-import",
+    ),
+    path(
+        "areas/<slug:slug>/comparators/import/choose/",
+        comparator_views.ComparatorChooseView.as_view(),
+        name="comparators-import-choose",
+    ),
+    path(
+        "areas/<slug:slug>/comparators/imports/<int:pk>/",
+        comparator_views.ComparatorImportDoneView.as_view(),
+        name="comparators-import-done",
     ),
 ]

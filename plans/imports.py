@@ -67,16 +67,11 @@ class RowChange(StrEnum):
     UNCHANGED = "unchanged"
 
 
-@dataclass
-class ImportPreview:
-    """What an import would do: one row per good line, and every error."""
+class ChangeCounts:
+    """How many of an import's rows (each with a `change`) it would create,
+    change or leave unchanged."""
 
-    rows: list = field(default_factory=list)
-    errors: list[LineError] = field(default_factory=list)
-
-    @property
-    def is_valid(self):
-        return not self.errors and bool(self.rows)
+    rows: list
 
     def count(self, change):
         return sum(1 for row in self.rows if row.change == change)
@@ -92,6 +87,18 @@ class ImportPreview:
     @property
     def unchanged(self):
         return self.count(RowChange.UNCHANGED)
+
+
+@dataclass
+class ImportPreview(ChangeCounts):
+    """What an import would do: one row per good line, and every error."""
+
+    rows: list = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def is_valid(self):
+        return not self.errors and bool(self.rows)
 
 
 # --- Reading the file --------------------------------------------------------

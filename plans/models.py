@@ -20,7 +20,7 @@ from core.models import TimeStampedModel, owner_account_field
 from core.numbers import PERCENT
 from core.scoping import ScopeRule
 
-from .progress import DEFAULT_TOLERANCE
+from .progress import DEFAULT_TOLERANCE, Status
 
 
 class PlanStatus(models.TextChoices):
@@ -229,7 +229,12 @@ class Frequency(models.IntegerChoices):
 
 
 class ComparatorSeries(TimeStampedModel):
-    """A series to compare against, such as the national figure for GLD."""
+    """A series to compare against, such as the national figure for GLD.
+
+    A series imported from an EES file (plans.comparator_imports, ADR 0018)
+    keeps the selection that makes it: `ees_key` is a digest of its
+    indicator column, filters, geographic level, location code and time
+    identifier, so importing a revised file finds the same series again."""
 
     name = models.CharField(max_length=200, unique=True)
     geography = models.CharField(max_length=100, help_text="For example, England or North West.")
@@ -249,6 +254,8 @@ class ComparatorSeries(TimeStampedModel):
         blank=True,
         help_text="For a local authority's series: the LA's three-digit code, e.g. 831.",
     )
+    ees_key = models.CharField(max_length=64, blank=True, editable=False)
+    ees_selection = models.JSONField(default=dict, blank=True, editable=False)
 
     scope_rule = ScopeRule(area=None, school=None, shared=True)
 
@@ -260,7 +267,12 @@ class ComparatorSeries(TimeStampedModel):
                 fields=["measure", "la_code"],
                 condition=models.Q(la_code__isnull=False) & ~models.Q(measure=""),
                 name="comparatorseries_one_per_la_and_measure",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["ees_key"],
+                condition=~models.Q(ees_key=""),
+                name="comparatorseries_unique_ees_key",
+            ),
         ]
 
     def __str__(self):
@@ -273,10 +285,25 @@ class FigureStatus(models.TextChoices):
     REVISED = "revised", "Revised"
 
 
+# Symbols EES files put in an indicator cell instead of a number: c
+# (confidential, suppressed), x (not available), z (not applicable), low
+# (rounds to 0 but is not 0), u (low reliability), k (rounds to 0), : (not
+# available, older files), ~ (fewer than 0.5). Each is kept as not
+# available: the series has no value at that date.
+COMPARATOR_SYMBOLS = frozenset({"c", "x", "z", "low", "u", "k", ":", "~"})
+
+
 class ComparatorValue(models.Model):
+    """A comparator figure at a date, or a published symbol in its place: an
+    EES file's suppressed or unavailable cell (c, x, z, low, u, k, :) is kept
+    as not available, with no value, and the progress engine skips it."""
+
     series = models.ForeignKey(ComparatorSeries, on_delete=models.CASCADE, related_name="values")
     date = models.DateField()
-    value = models.DecimalField(max_digits=12, decimal_places=3)
+    value = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    symbol = models.CharField(
+        max_length=4, blank=True, help_text="The published symbol when there is no value."
+    )
     status = models.CharField(
         max_length=12, choices=FigureStatus.choices, default=FigureStatus.FINAL
     )
@@ -305,10 +332,113 @@ class ComparatorValue(models.Model):
                 name="comparatorvalue_denominator_positive",
                 condition=models.Q(denominator__isnull=True) | models.Q(denominator__gt=0),
             ),
+            models.CheckConstraint(
+                name="comparatorvalue_value_or_symbol",
+                condition=(models.Q(value__isnull=False) & models.Q(symbol=""))
+                | (models.Q(value__isnull=True) & ~models.Q(symbol="")),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.series}: {self.value} on {self.date}"
+        return f"{self.series}: {self.shown} on {self.date}"
+
+    @property
+    def shown(self) -> str:
+        return self.symbol if self.value is None else str(self.value)
+
+    def clean(self):
+        if self.symbol and self.symbol not in COMPARATOR_SYMBOLS:
+            raise ValidationError(
+                {"symbol": "Enter one of the symbols " + ", ".join(sorted(COMPARATOR_SYMBOLS))}
+            )
+        if (self.value is None) == (not self.symbol):
+            raise ValidationError(
+                {"value": "Enter a value, or leave it blank and enter a symbol such as x"}
+            )
+
+
+class ComparatorImport(TimeStampedModel):
+    """One confirmed import of an EES file into comparator series."""
+
+    file_name = models.CharField(max_length=200)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    selection = models.JSONField(default=dict, blank=True)
+    series_created = models.PositiveIntegerField(default=0)
+    values_created = models.PositiveIntegerField(default=0)
+    values_revised = models.PositiveIntegerField(default=0)
+    values_unchanged = models.PositiveIntegerField(default=0)
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y})"
+
+
+class ComparatorRevision(models.Model):
+    """A comparator figure an import changed: the old and new figure (a
+    value or a symbol), for which date, from which file and when."""
+
+    comparator_import = models.ForeignKey(
+        ComparatorImport, on_delete=models.CASCADE, related_name="revisions"
+    )
+    series = models.ForeignKey(ComparatorSeries, on_delete=models.CASCADE, related_name="revisions")
+    date = models.DateField()
+    old_value = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    old_symbol = models.CharField(max_length=4, blank=True)
+    new_value = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    new_symbol = models.CharField(max_length=4, blank=True)
+
+    scope_rule = ScopeRule(area=None, school=None, shared=True)
+
+    class Meta:
+        ordering = ["series", "date"]
+
+    def __str__(self):
+        return f"{self.series} on {self.date}: {self.old_shown} to {self.new_shown}"
+
+    @property
+    def old_shown(self) -> str:
+        return self.old_symbol if self.old_value is None else str(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return self.new_symbol if self.new_value is None else str(self.new_value)
+
+
+class ComparatorStatusChange(models.Model):
+    """An indicator whose status an import's revisions changed: shown on
+    the indicator's page and in the area's next report."""
+
+    comparator_import = models.ForeignKey(
+        ComparatorImport, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    lineage = models.ForeignKey(
+        "IndicatorLineage", on_delete=models.CASCADE, related_name="comparator_status_changes"
+    )
+    series = models.ForeignKey(ComparatorSeries, on_delete=models.CASCADE, related_name="+")
+    old_status = models.CharField(max_length=20)
+    new_status = models.CharField(max_length=20)
+
+    scope_rule = ScopeRule(area="lineage__area", school=None)
+
+    class Meta:
+        ordering = ["-comparator_import__created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.lineage}: {self.old_status} to {self.new_status}"
+
+    @property
+    def old_label(self) -> str:
+        return Status(self.old_status).label
+
+    @property
+    def new_label(self) -> str:
+        return Status(self.new_status).label
 
 
 class ComparatorGroup(TimeStampedModel):

@@ -28,6 +28,8 @@ from .models import (
     AreaPhase,
     ComparatorGroup,
     ComparatorGroupMember,
+    ComparatorImport,
+    ComparatorStatusChange,
     ComparatorValue,
     DeliveryPlan,
     FigureStatus,
@@ -294,9 +296,9 @@ def indicator_group_figures(indicator) -> list:
     return indicator.group_figures
 
 
-def _indicators_with_targets(plan, dated_until=None):
+def _indicators_with_targets(plan, dated_until=None, *, indicators=None):
     return (
-        Indicator.objects.filter(plan=plan)
+        (Indicator.objects.filter(plan=plan) if indicators is None else indicators)
         .select_related("comparator", "comparator_group")
         .prefetch_related("targets", _comparator_values(dated_until))
     )
@@ -1043,3 +1045,65 @@ def indicator_neighbour_comparison(item: IndicatorProgress, *, area) -> Neighbou
 def comparator_groups():
     """Every comparator group with its members (shared reference data)."""
     return ComparatorGroup.objects.prefetch_related("members")
+
+
+def statuses_against_series(*, series_ids, today) -> dict:
+    """{lineage id: status} for every indicator of a published plan compared
+    with one of the series, whoever asks: for the comparator import, which
+    records the statuses its revisions change (plans.comparator_imports)."""
+    indicators = list(
+        _indicators_with_targets(
+            None,
+            indicators=Indicator.objects.filter(
+                plan__status=PlanStatus.PUBLISHED, comparator_id__in=list(series_ids)
+            ),
+        ).select_related("plan")
+    )
+    measurements = _measurements_by_lineage([i.lineage_id for i in indicators])
+    return {
+        indicator.lineage_id: (
+            indicator_progress(indicator, measurements[indicator.lineage_id], today=today).status,
+            indicator.comparator_id,
+        )
+        for indicator in indicators
+    }
+
+
+def comparator_import_detail(*, pk):
+    """A comparator import (reference data every signed-in user may read)."""
+    return ComparatorImport.objects.filter(pk=pk).first()
+
+
+def comparator_status_changes(
+    *, user, lineage_id=None, area=None, since=None, until=None, comparator_import=None
+):
+    """The status changes comparator revisions made that the user may see,
+    newest first: an indicator's (lineage_id) or an area's, optionally only
+    those recorded after `since`."""
+    changes = visible_to(ComparatorStatusChange.objects.all(), user).select_related(
+        "comparator_import", "series"
+    )
+    if lineage_id is not None:
+        changes = changes.filter(lineage_id=lineage_id)
+    if area is not None:
+        changes = changes.filter(lineage__area=area)
+    if since is not None:
+        changes = changes.filter(comparator_import__created_at__gt=since)
+    if until is not None:
+        changes = changes.filter(comparator_import__created_at__lte=until)
+    if comparator_import is not None:
+        changes = changes.filter(comparator_import=comparator_import)
+    return changes.select_related("lineage")
+
+
+def indicator_names(*, lineage_ids) -> dict:
+    """{lineage id: the indicator's name in the plan in force}."""
+    names = {}
+    for indicator in (
+        Indicator.objects.filter(lineage_id__in=list(lineage_ids))
+        .order_by("plan__version")
+        .select_related("plan")
+    ):
+        if indicator.lineage_id not in names or indicator.plan.status == PlanStatus.PUBLISHED:
+            names[indicator.lineage_id] = indicator.name
+    return names

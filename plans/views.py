@@ -71,6 +71,9 @@ class IndicatorView(PlanPageView):
             history=history_for_objects(
                 [*item.indicator.lineage.versions.all(), *item.measurements]
             ),
+            comparator_status_changes=selectors.comparator_status_changes(
+                user=self.request.user, lineage_id=item.indicator.lineage_id
+            ),
         )
         return context
 

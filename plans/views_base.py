@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 
 from core.views import AreaPageMixin
 
-from .permissions import can_edit_plan, can_log_progress
+from .permissions import can_edit_plan, can_import_comparators, can_log_progress
 
 
 class PlanPageMixin(AreaPageMixin):
@@ -26,6 +26,7 @@ class PlanPageMixin(AreaPageMixin):
             **kwargs,
             can_log_progress=can_log_progress(user, self.area),
             can_edit_plan=can_edit_plan(user, self.area),
+            can_import_comparators=can_import_comparators(user, self.area),
         )
 
 

@@ -20,8 +20,10 @@ Conventions in the dict:
   on that day with the encounters dated on or before it.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+
+from django.utils import timezone
 
 from core import ees
 from core.disclosure import SYMBOLS, Cell
@@ -77,7 +79,39 @@ def report_snapshot(
             area=area, period_end=period_end, reader=reader, pattern=disclosure_pattern
         ),
         "funding": _funding(area=area, reader=reader, period_end=period_end),
+        "comparator_revisions": _comparator_revisions(
+            area=area, reader=reader, period_start=period_start, generated_at=generated_at
+        ),
     }
+
+
+def _comparator_revisions(*, area, reader, period_start, generated_at) -> list[dict]:
+    """Indicator statuses changed by comparator revisions imported since the
+    period began, up to the report's generation (ADR 0018), so the next
+    report after a revision says what it changed."""
+    names = {}
+    changes = list(
+        plan_selectors.comparator_status_changes(
+            user=reader,
+            area=area,
+            since=timezone.make_aware(datetime.combine(period_start, time.min)),
+            until=generated_at,
+        )
+    )
+    if changes:
+        names = plan_selectors.indicator_names(lineage_ids={c.lineage_id for c in changes})
+    return [
+        {
+            "lineage_id": change.lineage_id,
+            "indicator": names.get(change.lineage_id, ""),
+            "old_status_label": change.old_label,
+            "new_status_label": change.new_label,
+            "series": change.series.name,
+            "file_name": change.comparator_import.file_name,
+            "imported_at": _iso(change.comparator_import.created_at),
+        }
+        for change in changes
+    ]
 
 
 def report_reader() -> User:

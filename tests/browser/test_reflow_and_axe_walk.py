@@ -286,7 +286,32 @@ def _form_results(page, base_url, user):
         page.get_by_role("button", name="Check the file").click()
         page.wait_for_url(f"**/plan/import/{kind}/check/")
         previews.append(urlsplit(page.url).path)
-    return previews
+    return previews + _comparator_import_pages(page, base_url, user)
+
+
+def _comparator_import_pages(page, base_url, user):
+    """An EES comparator import confirmed (its result page), then another
+    file waiting on its choose-and-preview page."""
+    ees_file = (
+        b"time_period,time_identifier,geographic_level,country_code,country_name,"
+        b"old_la_code,new_la_code,la_name,pt_gld\n"
+        b"201819,Academic year,Local authority,E92000001,England,890,E06000009,Blackpool,66.2\n"
+    )
+    pages = []
+    for confirm in (True, False):
+        page.goto(f"{base_url}/areas/{user.area.slug}/comparators/import/")
+        page.get_by_label("EES data file").set_input_files(
+            files=[{"name": "gld.csv", "mimeType": "text/csv", "buffer": ees_file}]
+        )
+        page.get_by_role("button", name="Check the file").click()
+        page.wait_for_url("**/comparators/import/choose/")
+        if confirm:
+            page.get_by_label("Local authority: Blackpool (E06000009)").check()
+            page.get_by_role("button", name="Show what will be imported").click()
+            page.get_by_role("button", name="Import these figures").click()
+            page.wait_for_url("**/comparators/imports/*/")
+        pages.append(urlsplit(page.url).path)
+    return pages
 
 
 def _invitation_path(service):
