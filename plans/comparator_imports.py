@@ -487,6 +487,7 @@ class SeriesPreview:
     selection: dict
     existing: ComparatorSeries | None
     values: list[SeriesValue] = field(default_factory=list)
+    la_code: int | None = None
 
     @property
     def change(self) -> RowChange:
@@ -517,6 +518,23 @@ def series_key(selection: Selection, location: str, identifier: str) -> tuple[st
     }
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
     return digest, identity
+
+
+def series_measure(selection: Selection, identifier: str) -> str:
+    """What a series measures, the same for the national, regional and LA
+    series one selection makes: its indicator, filters and time identifier,
+    so a comparator group's members' series are found beside the national
+    one (ADR 0019)."""
+    filters = ", ".join(f"{k}={v}" for k, v in sorted(selection.filters.items()))
+    measure = f"{selection.indicator} [{filters}] {identifier}"
+    if len(measure) > 100:
+        measure = f"{measure[:83]} {hashlib.sha256(measure.encode()).hexdigest()[:16]}"
+    return measure
+
+
+def _la_code(row: EesRow) -> int | None:
+    code = row.cells.get("old_la_code", "") if row.level == LOCAL_AUTHORITY else ""
+    return int(code) if code.isdigit() and len(code) == 3 else None
 
 
 def _series_name(ees_file, selection, location_name, identifier) -> str:
@@ -575,6 +593,7 @@ def comparator_import_preview(*, ees_file: EesFile, selection: Selection) -> Com
                 geography=row.location_name[:100],
                 selection=identity,
                 existing=None,
+                la_code=_la_code(row),
             )
         if (key, row.date) in first_line:
             errors.append(
@@ -667,6 +686,7 @@ def comparator_import_apply(
             unit=selection.unit,
             ees_key=item.key,
             ees_selection=item.selection,
+            **_measure_fields(selection, item),
         )
         _write_values(series, item.values, record)
     after = selectors.statuses_against_series(series_ids=revised_series, today=today)
@@ -682,6 +702,19 @@ def comparator_import_apply(
         if lineage_id in before and before[lineage_id][0] != status
     )
     return record
+
+
+def _measure_fields(selection: Selection, item: SeriesPreview) -> dict:
+    """The new series' measure and LA code, unless another series already
+    holds that pair (one typed into the admin, say): one series per LA and
+    measure."""
+    measure = series_measure(selection, item.selection["time_identifier"])
+    if (
+        item.la_code is not None
+        and ComparatorSeries.objects.filter(measure=measure, la_code=item.la_code).exists()
+    ):
+        return {}
+    return {"measure": measure, "la_code": item.la_code}
 
 
 def _write_values(series, values: Iterable[SeriesValue], record):

@@ -422,3 +422,51 @@ def test_the_command_names_bad_lines_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match="1 line has a problem; nothing was imported"):
         call_command("import_ees_comparators", str(tmp_path / "gld.csv"), "--indicator=pt_gld")
     assert not ComparatorSeries.objects.exists()
+
+
+def test_imported_la_series_are_a_comparator_groups_members(area):
+    """The national and LA series one selection makes share a measure, and
+    each LA series carries its LA code, so a comparator group of those LAs
+    is worked out from them beside the national series (ADR 0018, 0019).
+    Blackpool's 2018-19 cell is x, so only East Sussex and Blackpool's
+    2017-18 figures count: (66.2 + 70.1) / 2 = 68.15, over 1,700 + 5,000
+    pupils where both published their counts."""
+    from plans.models import ComparatorGroup, ComparatorGroupMember
+    from plans.selectors import indicator_group_figures
+
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    ees_file = ci.ees_text_read(EES_FILE, META_FILE)
+    for level, locations in (
+        (ci.NATIONAL, ("E92000001",)),
+        (ci.LOCAL_AUTHORITY, ("E06000009", "E10000011")),
+    ):
+        ci.comparator_import_apply(
+            ees_file=ees_file,
+            selection=_select(
+                ees_file,
+                level=level,
+                locations=locations,
+                periods=[("201718", "Academic year"), ("201819", "Academic year")],
+            ),
+            file_name="gld.csv",
+            user=admin,
+        )
+    series = _series()
+    england = series["E92000001/Academic year"]
+    blackpool = series["E06000009/Academic year"]
+    assert blackpool.la_code == 890
+    assert series["E10000011/Academic year"].la_code == 845
+    assert england.la_code is None
+    assert england.measure == blackpool.measure != ""
+
+    group = ComparatorGroup.objects.create(name="Blackpool and East Sussex")
+    ComparatorGroupMember.objects.create(group=group, la_code=890, la_name="Blackpool")
+    ComparatorGroupMember.objects.create(group=group, la_code=845, la_name="East Sussex")
+    plan = draft_plan_with(area, priorities=1, indicators_per_priority=0, actions_per_priority=0)
+    indicator = IndicatorFactory(
+        priority=plan.priorities.get(), comparator=england, comparator_group=group
+    )
+    figures = indicator_group_figures(indicator)
+    assert [(f.date, f.value, f.members_with_data) for f in figures] == [
+        (date(2018, 8, 31), Decimal("68.15"), 2)
+    ]
