@@ -84,3 +84,14 @@ def membership_rules_preview(*, user, on):
             entry["schools"] = schools
         areas.setdefault(la.area, []).append(entry)
     return {"on": on, "areas": list(areas.items())}
+
+
+def rule_preview(*, user, rule):
+    """The open schools held in the rule's local authority that an unsaved
+    rule would include, by the same test a GIAS import applies
+    (`AreaRule.matches`)."""
+    return [
+        school
+        for school in school_list(user=user).filter(la_code=rule.local_authority.la_code)
+        if rule.matches(district=school.district, postcode=school.postcode)
+    ]

@@ -6,6 +6,7 @@ from core.roles import REFERENCE_DATA_ROLES, Role
 from core.views import ScopedViewMixin
 
 from . import selectors
+from .forms import RulePreviewForm
 from .models import Area, School
 
 
@@ -72,8 +73,19 @@ class MembershipRulesView(ScopedViewMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        trying = "value" in self.request.GET or "local_authority" in self.request.GET
+        form = RulePreviewForm(self.request.GET if trying else None)
+        tried = None
+        if trying and form.is_valid():
+            rule = form.cleaned_data["rule"]
+            tried = {
+                "rule": rule,
+                "schools": selectors.rule_preview(user=self.request.user, rule=rule),
+            }
         return super().get_context_data(
             **kwargs,
             **selectors.membership_rules_preview(user=self.request.user, on=timezone.localdate()),
             can_edit=self.request.user.role == Role.ADMINISTRATOR,
+            form=form,
+            tried=tried,
         )

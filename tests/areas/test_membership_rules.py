@@ -337,3 +337,41 @@ def test_the_rules_page_asks_as_many_queries_for_many_schools_as_for_one(client,
 
     client.force_login(users[Role.DFE_STAFF])
     assert queries_with(1) == queries_with(40)
+
+
+@pytest.mark.parametrize("role", [Role.DFE_STAFF, Role.ADMINISTRATOR])
+def test_a_rule_is_tried_before_it_is_written(client, users, school_in, somerset, role):
+    """A postcode rule for TA1 in Somerset would take in the Taunton school
+    and not the Minehead one; trying it saves nothing."""
+    minehead = school_in(300005, SOMERSET, district="Somerset", postcode="TA24 5RH")
+    taunton = school_in(300007, SOMERSET, district="Somerset", postcode="TA1 4QP")
+    school_import_gias(data=gias.gias_csv_bytes([minehead, taunton]))
+    rules = AreaRule.objects.count()
+    client.force_login(users[role])
+
+    html = client.get(
+        "/membership-rules/",
+        {"local_authority": somerset.pk, "kind": AreaRule.Kind.POSTCODE, "value": "ta1"},
+    ).content.decode()
+
+    (tried,) = html.split('id="tried-rule"')[1:]
+    tried = tried.split("</div>\n</div>")[0]
+    assert "Postcode district or sector (Postcode): TA1 in" in tried
+    assert "School 300007</a>" in tried
+    assert "300005" not in tried
+    assert AreaRule.objects.count() == rules
+
+
+def test_a_rule_that_cannot_be_tried_says_why(client, users, somerset):
+    client.force_login(users[Role.ADMINISTRATOR])
+    response = client.get(
+        "/membership-rules/",
+        {"local_authority": somerset.pk, "kind": AreaRule.Kind.POSTCODE, "value": "Minehead"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert "Enter a postcode district like" in html
+    assert 'id="tried-rule"' not in html
+    response = client.get("/membership-rules/", {"value": "TA1"})
+    assert "Choose the local authority the rule is for" in response.content.decode()
