@@ -101,3 +101,101 @@ def test_administrator_imports_groups_with_a_preview(
     expect(page.get_by_role("table", name="Members of Derby neighbours (2)")).to_contain_text(
         "Leicester"
     )
+
+
+GLD_FILE = "\n".join(
+    [
+        "time_period,time_identifier,geographic_level,country_code,country_name,"
+        "old_la_code,new_la_code,la_name,characteristic,pt_gld",
+        "201718,Academic year,National,E92000001,England,,,,Total,71.5",
+        "201819,Academic year,National,E92000001,England,,,,Total,71.8",
+        "201718,Academic year,Local authority,E92000001,England,890,E06000009,Blackpool,Total,60.0",
+        "201819,Academic year,Local authority,E92000001,England,890,E06000009,Blackpool,Total,62.0",
+        "201718,Academic year,Local authority,E92000001,England,845,E10000011,East Sussex,"
+        "Total,70.0",
+        "201819,Academic year,Local authority,E92000001,England,845,E10000011,East Sussex,"
+        "Total,72.0",
+        "",
+    ]
+)
+
+
+def test_area_lead_imports_an_ees_file_sets_a_neighbours_target_and_sees_three_lines(
+    page, live_server, sign_in, assert_accessible, blackpool
+):
+    """The whole journey of the issue's acceptance line: DfE's national and
+    a neighbour's series are in (an administrator imported them from the
+    same EES file); the area lead imports Blackpool's own series from it
+    with a preview, sets a target against Blackpool and its neighbours, and
+    sees the area, England and the group (worked out from the imported LA
+    series: (60 + 70) / 2 = 65 and (62 + 72) / 2 = 67) as three lines."""
+    from plans import comparator_imports as ci
+    from plans.models import ComparatorGroup, ComparatorGroupMember, ComparatorSeries, Unit
+
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    ees_file = ci.ees_text_read(GLD_FILE)
+    for level, location in ((ci.NATIONAL, "E92000001"), (ci.LOCAL_AUTHORITY, "E10000011")):
+        ci.comparator_import_apply(
+            ees_file=ees_file,
+            selection=ci.Selection(
+                indicator="pt_gld",
+                filters={"characteristic": "Total"},
+                level=level,
+                locations=(location,),
+                periods=tuple(ees_file.periods),
+                unit=Unit.PERCENTAGE,
+            ),
+            file_name="gld.csv",
+            user=admin,
+        )
+    england = ComparatorSeries.objects.get(geography="England")
+    group = ComparatorGroup.objects.create(name="Blackpool and a neighbour")
+    ComparatorGroupMember.objects.create(group=group, la_code=890, la_name="Blackpool")
+    ComparatorGroupMember.objects.create(group=group, la_code=845, la_name="East Sussex")
+    lead = UserFactory(role=Role.AREA_LEAD, area=blackpool)
+    plan = DeliveryPlanFactory(area=blackpool)
+    indicator = IndicatorFactory(
+        priority=PriorityFactory(plan=plan),
+        name="Children reaching a good level of development",
+        baseline_value=Decimal(55),
+        baseline_date=D2017,
+        comparator=england,
+    )
+    TargetFactory(indicator=indicator, date=date(2021, 8, 30), value=Decimal(70))
+    MeasurementFactory(lineage=indicator.lineage, date=D2019, value=Decimal(61))
+    services.plan_publish(plan=plan, user=lead)
+
+    sign_in(page, lead.email)
+    page.goto(f"{live_server.url}/areas/blackpool/plan/")
+    page.get_by_role("link", name="Import comparator series").click()
+    page.get_by_label("EES data file").set_input_files(
+        files=[{"name": "gld.csv", "mimeType": "text/csv", "buffer": GLD_FILE.encode()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_label("Local authority: Blackpool (E06000009)").check()
+    page.get_by_role("button", name="Show what will be imported").click()
+    expect(page.get_by_role("table").first).to_contain_text("62.000")
+    assert_accessible(page)
+    page.get_by_role("button", name="Import these figures").click()
+    expect(page.get_by_text("Comparator figures imported: 2 new")).to_be_visible()
+
+    page.goto(f"{live_server.url}/areas/blackpool/plan/versions/")
+    page.get_by_role("button", name="Edit the plan").click()
+    page.get_by_role("link", name=f"Change {indicator.name}").click()
+    page.get_by_label("Comparator group (optional)").select_option(label=group.name)
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("link", name=f"Change target for 30 August 2021, {indicator.name}").click()
+    page.get_by_label("A gap to the comparator group").check()
+    page.get_by_label("Target value").fill("0")
+    page.get_by_label("Description").fill("At least the statistical-neighbour average")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Publish this version").click()
+    page.get_by_role("button", name="Publish version 2").click()
+
+    page.goto(f"{live_server.url}/areas/blackpool/indicators/{indicator.lineage_id}/")
+    chart = page.locator(f"svg#neighbours-{indicator.lineage_id}")
+    expect(chart.locator("polyline")).to_have_count(3)
+    table = page.get_by_role("table", name=f"and {group.name}")
+    expect(table).to_contain_text("2 of 2")
+    expect(table).to_contain_text("67")
+    assert_accessible(page)
