@@ -45,6 +45,7 @@ NOT_OPEN_DATA = {
             "plans:measurements-import-template",
             "plans:actions-import-template",
             "plans:comparator-groups-import-template",
+            "evidence:strands-import-template",
             "encounters:roster-template",
             "encounters:upload-template",
         ),
@@ -53,6 +54,18 @@ NOT_OPEN_DATA = {
     "plans:indicator-neighbours-csv": (
         "the three-line chart's table (the area, its comparator and its comparator group) "
         "as plain CSV beside the chart; the area's own figures are the indicator's data set"
+    ),
+    "encounters:list-csv": (
+        "the school's own encounter records for its staff, the paged list in full, not statistics"
+    ),
+    "encounters:employers-csv": (
+        "the area's employer contribution table (volunteers, hours, placements, schools "
+        "reached, encounters delivered; no pupil counts) as plain CSV beside the table; "
+        "not yet an EES data set"
+    ),
+    "plans:funding-csv": (
+        "the funding chart's table (allocation and spend by financial year, in pounds) as "
+        "plain CSV beside the chart, like the neighbours table; not yet an EES data set"
     ),
     "admin:encounters_pupildataaccess_export": (
         "the pupil data access log for administrators, an audit record, not statistics"
