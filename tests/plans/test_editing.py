@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils.html import escape
 
 from core.models import ChangeAction, ChangeRecord, Role
 from plans import services
@@ -176,7 +177,7 @@ def test_removing_a_priority_asks_first_then_removes_it_and_its_contents(lead_cl
     page = confirm.content.decode()
     assert "Are you sure you want to remove" in page
     assert indicator.name in page
-    assert action.title in page
+    assert escape(action.title) in page
     assert Priority.objects.filter(pk=priority.pk).exists()
 
     response = lead_client.post(url(area, f"draft/priorities/{priority.pk}/remove/"))
