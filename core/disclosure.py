@@ -211,6 +211,16 @@ def shown_rate(numerator: Cell, denominator: Cell) -> Cell:
     return rate_cell(numerator.value, denominator.value)
 
 
+def total_of_published(cells: Iterable[Cell]) -> Cell:
+    """The total of published counts that are also published apart (the
+    areas' own pages): shown only when every count is, since a total beside
+    a hidden count gives it away by subtraction from the shown ones."""
+    cells = list(cells)
+    if any(cell.symbol for cell in cells):
+        return Cell(None, SUPPRESSED)
+    return count_cell(sum(cell.value for cell in cells))
+
+
 def gap_cell(disadvantaged: Cell, others: Cell) -> Cell:
     """The gap between two published rates, in percentage points: ``c`` if
     either is suppressed, ``x`` if either is otherwise not a figure."""

@@ -16,12 +16,12 @@ from core import ees
 from core.charts import bar_chart
 from core.disclosure import (
     NOT_APPLICABLE,
-    SUPPRESSED,
     Cell,
     count_cell,
     gap_cell,
     percentage,
     shown_rate,
+    total_of_published,
 )
 from core.ees import DataSet, Filter, Indicator
 from core.replica import reads_from_replica
@@ -211,13 +211,7 @@ def published_coverage(areas, coverage):
     by subtraction, whatever the dashboard hid beside it."""
     counts = [_area_coverage_counts(coverage[area.pk]) for area in areas]
 
-    def total(name):
-        cells = [row[name] for row in counts]
-        if any(cell.symbol for cell in cells):
-            return Cell(None, SUPPRESSED)
-        return count_cell(sum(cell.value for cell in cells))
-
-    totals = {name: total(name) for name in COVERAGE_COUNTS}
+    totals = {name: total_of_published(row[name] for row in counts) for name in COVERAGE_COUNTS}
     return [_encounter_figures(row) for row in counts], _encounter_figures(totals)
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 
 from areas.models import Area
-from core.disclosure import SUPPRESSED, Cell, percentage, shown_rate
+from core.disclosure import Cell, percentage, shown_rate, total_of_published
 from core.replica import reads_from_replica
 from core.scoping import visible_to
 
@@ -323,13 +323,8 @@ _NONE = publication.PublishedCell(Cell(0))
 
 
 def _all_areas(cells):
-    """The all-areas total of published cells: shown only when every area's
-    count is (a total beside a hidden count would give it away, since the
-    other counts are on their areas' pages)."""
-    counts = [cell.count for cell in cells]
-    if any(count.symbol for count in counts):
-        return publication.PublishedCell(Cell(None, SUPPRESSED), Cell(None, SUPPRESSED))
-    return publication.PublishedCell(Cell(sum(count.value for count in counts)))
+    """The all-areas total of the areas' published cells (rate added later)."""
+    return publication.PublishedCell(total_of_published(cell.count for cell in cells))
 
 
 def _rates_over(counted, on_roll, columns, year_groups):
