@@ -196,14 +196,10 @@ def pupils_without_benchmark_6(*, user, school, year: AcademicYear):
 
 @dataclass(frozen=True)
 class ProgrammeRow:
-    """An area as a row of the programme table. ``urn`` is the row's key in
-    the suppressed tables (publication.area_coverage keys rows so)."""
+    """An area as a row of the programme table (the table's rows name a
+    ``school``; here it is the area)."""
 
     area: Area
-
-    @property
-    def urn(self) -> str:
-        return self.area.slug
 
     @property
     def name(self) -> str:
